@@ -1,0 +1,65 @@
+# Turkish→English translation on TorchServe. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# A fine-tuned Marian directory to serve; empty serves the offline demo model.
+MODEL_DIR ?=
+DEMO_MODEL_DIR ?= artifacts/demo-model
+# transformers or ctranslate2 (see README "Backends").
+BACKEND ?= transformers
+ARGS ?=
+STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
+
+.PHONY: help setup java demo-model archive serve test test-fast lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# torch first, pinned: on these machines the CPU build comes from local disk; an unpinned
+	@# torch would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[train,vertex,bench,dev]'
+	@rm -f $(BIN)/.installed-*
+	@touch $@
+
+setup: $(STAMP) java ## create .venv with the pinned dependencies (once) and check Java 17
+
+java: ## check for the Java 17 runtime that TorchServe needs
+	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1); \
+	if [ -z "$$v" ] || [ "$$v" -lt 17 ]; then \
+	  echo "TorchServe needs Java 17 or newer (found: $${v:-none}). Install it with: sudo apt-get install openjdk-17-jre-headless" >&2; exit 1; fi
+
+demo-model: $(DEMO_MODEL_DIR)/model.safetensors ## train the offline demo model (about 10 min on 2 cores)
+
+$(DEMO_MODEL_DIR)/model.safetensors: | $(STAMP)
+	$(BIN)/python -m training.demo_model --output_dir $(DEMO_MODEL_DIR) $(ARGS)
+
+archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (default: the demo model) into model_store/tr_en.mar
+	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND)
+
+serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground
+	@echo
+	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
+	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
+	@echo
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties
+
+test: setup ## run the whole test suite (starts real TorchServe instances on loopback)
+	$(BIN)/python -m pytest -q $(ARGS)
+
+test-fast: setup ## the tests that do not start TorchServe
+	$(BIN)/python -m pytest -q -m "not torchserve and not slow" $(ARGS)
+
+lint: setup ## ruff over the code
+	$(BIN)/ruff check handler training vertex bench tests docker
+
+clean: ## remove build output (keeps .venv and the demo model)
+	rm -rf build logs model_store/*.mar .pytest_cache

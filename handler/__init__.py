@@ -1,0 +1,1 @@
+"""TorchServe serving of Marian Turkish→English models with the Vertex AI request contract."""

@@ -1,0 +1,107 @@
+"""Pack a Marian model directory into model_store/tr_en.mar with torch-model-archiver.
+
+    python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2]
+
+Only the files serving needs are packed (a fine-tuning output directory also holds
+checkpoints and logs); the weights stay in safetensors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from handler.settings import BACKENDS, MODEL_CONFIG_PATH, read_model_config
+
+HANDLER_PATH = Path(__file__).with_name("ts_handler.py")
+MODEL_NAME = "tr_en"
+REQUIRED_FILES = ("config.json", "tokenizer_config.json", "source.spm", "target.spm", "vocab.json")
+OPTIONAL_FILES = (
+    "generation_config.json",
+    "special_tokens_map.json",
+    "target_vocab.json",
+    "model.safetensors.index.json",
+)
+
+
+class ArchiveError(Exception):
+    pass
+
+
+def model_files(model_dir: Path) -> list[Path]:
+    """The files of `model_dir` that go into the archive; ArchiveError names what is missing."""
+    if not model_dir.is_dir():
+        raise ArchiveError(f"model directory {model_dir} does not exist")
+    missing = [name for name in REQUIRED_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise ArchiveError(
+            f"{model_dir} is not a Marian model directory: missing {', '.join(missing)} "
+            "(save it with model.save_pretrained() and tokenizer.save_pretrained())"
+        )
+    weights = sorted(model_dir.glob("*.safetensors"))
+    if not weights:
+        legacy = [p.name for p in model_dir.glob("*.bin")]
+        hint = (
+            f" (found {', '.join(legacy)}: re-save with save_pretrained(), which writes safetensors)" if legacy else ""
+        )
+        raise ArchiveError(f"{model_dir} has no .safetensors weights{hint if legacy else ''}")
+    optional = [model_dir / name for name in OPTIONAL_FILES if (model_dir / name).is_file()]
+    return [model_dir / name for name in REQUIRED_FILES] + optional + weights
+
+
+def build_archive(model_dir: Path, export_path: Path, backend: str = "transformers", version: str = "1.0") -> Path:
+    """Write `<export_path>/tr_en.mar` and return its path."""
+    if backend not in BACKENDS:
+        raise ArchiveError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    files = model_files(model_dir)
+    export_path.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tr_en-archive-") as tmp:
+        staging = Path(tmp)
+        config = read_model_config(MODEL_CONFIG_PATH)
+        config["handler"]["backend"] = backend
+        config_path = staging / "model-config.yaml"
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        if backend == "ctranslate2":
+            from handler.backends.ctranslate2_backend import convert_model
+
+            files = files + [convert_model(model_dir, staging / "ctranslate2")]
+        command = [
+            sys.executable, "-m", "model_archiver.model_packaging",
+            "--model-name", MODEL_NAME,
+            "--version", version,
+            "--handler", str(HANDLER_PATH),
+            "--extra-files", ",".join(str(f) for f in files),
+            "--config-file", str(config_path),
+            "--export-path", str(export_path),
+            "--force",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ArchiveError(f"torch-model-archiver failed: {result.stderr.strip() or result.stdout.strip()}")
+    return export_path / f"{MODEL_NAME}.mar"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m handler.archive", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model-dir", type=Path, required=True, help="a save_pretrained Marian directory")
+    parser.add_argument("--export-path", type=Path, default=Path("model_store"), help="where tr_en.mar goes")
+    parser.add_argument("--backend", choices=BACKENDS, default="transformers", help="generation backend")
+    parser.add_argument("--version", default="1.0", help="model version recorded in the archive")
+    args = parser.parse_args(argv)
+    try:
+        mar = build_archive(args.model_dir, args.export_path, args.backend, args.version)
+    except ArchiveError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    size = mar.stat().st_size / 2**20
+    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

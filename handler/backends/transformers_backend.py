@@ -1,0 +1,49 @@
+"""The PyTorch backend: a Marian model and tokenizer from a save_pretrained directory."""
+
+from __future__ import annotations
+
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+
+from handler.vertex_protocol import GenerationParams
+
+
+class TransformersBackend:
+    def __init__(self, model_dir: str, device: str) -> None:
+        self.device = torch.device(device)
+        # Half precision halves memory and uses tensor cores on GPUs; CPUs stay in fp32.
+        dtype = torch.float16 if self.device.type == "cuda" else torch.float32
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
+        self.generation_config = GenerationConfig.from_model_config(self.model.config)
+        if self.model.generation_config is not None:
+            self.generation_config = self.model.generation_config
+        positions = getattr(self.model.config, "max_position_embeddings", None) or 512
+        self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
+
+    def generation_defaults(self) -> dict[str, int]:
+        config = self.generation_config
+        defaults = {"num_beams": config.num_beams}
+        if config.max_new_tokens:
+            defaults["max_new_tokens"] = config.max_new_tokens
+        return {k: v for k, v in defaults.items() if v}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
+
+    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+        # Dynamic padding: rows are padded to the longest text of this micro-batch only.
+        batch = self.tokenizer(texts, padding=True, truncation=False, return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **batch,
+                num_beams=params.num_beams,
+                max_new_tokens=params.max_new_tokens,
+                num_return_sequences=params.num_return_sequences,
+                do_sample=False,
+            )
+        decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        n = params.num_return_sequences
+        return [[t.strip() for t in decoded[i * n : (i + 1) * n]] for i in range(len(texts))]

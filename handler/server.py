@@ -1,0 +1,185 @@
+"""Run TorchServe as a child process and tell when its model can serve.
+
+The top-level config.properties is the one source of TorchServe settings; a run overrides only
+what differs (addresses, model store, archive). Used by the container entrypoint, the tests and
+the benchmark.
+
+Two TorchServe sharp edges handled here: `/ping` says Healthy before (and after a failed) model
+load, so readiness comes from the management API's worker status; and the launcher keeps a
+pid file in the temp directory that refuses a second instance, so each run gets its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BASE_CONFIG = REPO_ROOT / "config.properties"
+MODEL_NAME = "tr_en"
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """A Java .properties file as written here: `key=value` lines and `#` comments."""
+    properties = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "!")) and "=" in line:
+            key, value = line.split("=", 1)
+            properties[key.strip()] = value.strip()
+    return properties
+
+
+def write_properties(path: Path, properties: Mapping[str, str]) -> Path:
+    path.write_text("".join(f"{k}={v}\n" for k, v in properties.items()), encoding="utf-8")
+    return path
+
+
+def model_status(management_url: str, model: str = MODEL_NAME, timeout: float = 2.0) -> tuple[bool, str]:
+    """(ready, reason): ready when the model has workers and every one of them is READY."""
+    try:
+        with urllib.request.urlopen(f"{management_url}/models/{model}", timeout=timeout) as response:
+            description = json.load(response)
+    except urllib.error.HTTPError as e:
+        return False, f"model {model} is not registered (HTTP {e.code})"
+    except (OSError, ValueError) as e:
+        return False, f"management API not answering: {e}"
+    workers = [w for entry in description for w in entry.get("workers", [])]
+    if not workers:
+        return False, f"model {model} has no workers"
+    states = [w.get("status") for w in workers]
+    if all(s == "READY" for s in states):
+        return True, f"{len(workers)} worker(s) READY"
+    return False, f"workers not ready: {', '.join(map(str, states))}"
+
+
+@dataclass
+class TorchServe:
+    """One TorchServe instance: start() in its own process group, stop() takes all of it down."""
+
+    model_store: Path
+    workdir: Path
+    inference_address: str = "http://127.0.0.1:8080"
+    management_address: str = "http://127.0.0.1:8081"
+    metrics_address: str = "http://127.0.0.1:8082"
+    archive: str = f"{MODEL_NAME}.mar"
+    overrides: dict[str, str] = field(default_factory=dict)
+    base_config: Path = BASE_CONFIG
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "torchserve.out"
+
+    def config(self) -> dict[str, str]:
+        properties = read_properties(self.base_config)
+        properties.update(
+            inference_address=self.inference_address,
+            management_address=self.management_address,
+            metrics_address=self.metrics_address,
+            model_store=str(Path(self.model_store).resolve()),
+            load_models=self.archive,
+        )
+        properties.update(self.overrides)
+        return properties
+
+    def start(self) -> TorchServe:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        config_path = write_properties(self.workdir / "config.properties", self.config())
+        # TorchServe's launcher keeps a pid file in the temp directory and refuses to start while
+        # it names a live server: a private temp directory lets instances run side by side.
+        tmp = self.workdir / "tmp"
+        tmp.mkdir(exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), **self.env}
+        # Workers must run with this interpreter, whose environment has the handler package.
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        command = [
+            str(Path(sys.executable).with_name("torchserve")),
+            "--start", "--foreground", "--ncs",
+            "--ts-config", str(config_path),
+        ]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return self
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        """Block until the model's workers are READY; raise with the log's tail if they never are."""
+        deadline = time.monotonic() + timeout
+        reason = "not started"
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"TorchServe exited with {self.process.returncode}:\n{self.log_tail()}")
+            ready, reason = model_status(self.management_address)
+            if ready:
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"model not ready after {timeout:.0f} s ({reason}):\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def worker_pids(self) -> list[int]:
+        with urllib.request.urlopen(f"{self.management_address}/models/{MODEL_NAME}", timeout=5) as response:
+            return [int(w["pid"]) for entry in json.load(response) for w in entry["workers"] if w.get("pid")]
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM the whole process group (launcher, frontend, workers), SIGKILL what outlives it."""
+        if self.process is None:
+            return
+        group = self.process.pid
+        _signal_group(group, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        # poll() reaps the launcher, which would otherwise linger as a zombie member of the group.
+        while self.process.poll() is None or _signal_group(group, 0):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        _signal_group(group, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+
+
+def _signal_group(group: int, sig: int) -> bool:
+    """Send `sig` to a process group; False once no process of it is left."""
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def loopback_torchserve(model_store: Path, workdir: Path | None = None, **kwargs) -> TorchServe:
+    """A TorchServe on free loopback ports, not yet started."""
+    ports = [free_port() for _ in range(3)]
+    return TorchServe(
+        model_store=model_store,
+        workdir=workdir or Path(tempfile.mkdtemp(prefix="torchserve-")),
+        inference_address=f"http://127.0.0.1:{ports[0]}",
+        management_address=f"http://127.0.0.1:{ports[1]}",
+        metrics_address=f"http://127.0.0.1:{ports[2]}",
+        **kwargs,
+    )

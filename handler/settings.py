@@ -1,0 +1,65 @@
+"""The handler's settings: the `handler:` section of model-config.yaml, checked once at load."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
+BACKENDS = ("transformers", "ctranslate2")
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    backend: str
+    threads_per_worker: int
+    max_instances: int
+    max_text_chars: int
+    max_request_chars: int
+    max_num_beams: int
+    max_new_tokens: int
+    default_max_new_tokens: int
+    max_segment_tokens: int
+    batch_token_budget: int
+    max_batch_sentences: int
+    # TorchServe's own key, read here so that threads can be shared between the workers.
+    workers: int = 1
+
+    @classmethod
+    def from_model_config(cls, config: Mapping[str, Any]) -> ServingSettings:
+        """Build from a parsed model-config.yaml (TorchServe's `context.model_yaml_config`)."""
+        section = dict(config.get("handler") or {})
+        names = {f.name for f in dataclasses.fields(cls)} - {"workers"}
+        unknown = sorted(set(section) - names)
+        missing = sorted(names - set(section))
+        if unknown or missing:
+            raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
+        if section["backend"] not in BACKENDS:
+            raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {section['backend']!r}")
+        for name, value in section.items():
+            if name != "backend" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
+        workers = int(config.get("minWorkers") or 1)
+        return cls(**section, workers=workers)
+
+    def torch_threads(self, cpu_count: int | None = None) -> int:
+        """Threads for one worker so that workers x threads fit the cores."""
+        if self.threads_per_worker:
+            return self.threads_per_worker
+        cores = cpu_count or len(os.sched_getaffinity(0))
+        return max(1, cores // max(1, self.workers))
+
+
+def read_model_config(path: Path = MODEL_CONFIG_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def load_settings(path: Path = MODEL_CONFIG_PATH) -> ServingSettings:
+    return ServingSettings.from_model_config(read_model_config(path))

@@ -1,0 +1,196 @@
+"""The Vertex AI prediction contract: parse and validate a request, format its predictions.
+
+Request:  {"instances": [<instance>, ...], "parameters": {...}}
+Instance: "text" | ["text", ...] | {"text": "text" | ["text", ...]}
+Response: {"predictions": [...]}, one per instance, mirroring its shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from http import HTTPStatus
+from typing import Any
+
+from handler.errors import ServingError, bad_request, too_large
+from handler.settings import ServingSettings
+
+PARAMETER_NAMES = ("num_beams", "max_new_tokens", "num_return_sequences")
+INSTANCE_FORMS = 'a string, a list of strings or {"text": ...}'
+# C0 controls and DEL, but not tab, newline and carriage return, which real text contains.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    num_beams: int
+    max_new_tokens: int
+    num_return_sequences: int
+
+
+@dataclass(frozen=True)
+class Instance:
+    texts: tuple[str, ...]
+    # A string instance gets a string prediction; a list (or {"text": [...]}) gets a list.
+    is_list: bool
+
+
+@dataclass(frozen=True)
+class VertexRequest:
+    instances: tuple[Instance, ...]
+    params: GenerationParams
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for instance in self.instances for text in instance.texts]
+
+
+def decode_body(body: Any) -> Any:
+    """The request's JSON value, whatever form TorchServe passed the body in.
+
+    TorchServe gives already-parsed JSON for `application/json`, a str for `text/*` and bytes
+    otherwise; the body is JSON whatever the Content-Type says.
+    """
+    if isinstance(body, FormEncodedBody):
+        raise ServingError(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            f"TorchServe splits a body of type {body.content_type} into form fields, which loses the JSON: "
+            "send it with the header Content-Type: application/json (curl -H 'Content-Type: application/json')",
+        )
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise bad_request(f"request body is not valid UTF-8 (byte {e.start})") from None
+    if not isinstance(body, str):
+        return body
+    if not body.strip():
+        raise bad_request('request body is empty; send JSON like {"instances": ["Bu odun yanmaz."]}')
+    try:
+        return json.loads(body, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise bad_request(f"request body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+
+
+@dataclass(frozen=True)
+class FormEncodedBody:
+    """Stands for a body TorchServe decoded as form fields, in which a JSON body does not survive.
+
+    TorchServe's frontend parses `application/x-www-form-urlencoded` (what `curl -d` sends
+    without a Content-Type) into fields before the handler runs, and drops a JSON text that has
+    no `=` in it, so the request cannot be answered: the client is told which header to send.
+    """
+
+    content_type: str
+
+
+def _reject_constant(name: str) -> Any:
+    raise bad_request(f"request body is not valid JSON: {name} is not a JSON number")
+
+
+def parse_request(value: Any, defaults: GenerationParams, settings: ServingSettings) -> VertexRequest:
+    """Validate a decoded body; raise ServingError naming the first problem found."""
+    if not isinstance(value, dict):
+        raise bad_request(f'request body must be a JSON object with "instances", not {_json_type(value)}')
+    unknown = sorted(set(value) - {"instances", "parameters"})
+    if unknown:
+        raise bad_request(f'unknown top-level key {unknown[0]!r}; a request has "instances" and optional "parameters"')
+    if "instances" not in value:
+        raise bad_request('request body has no "instances" list')
+    raw_instances = value["instances"]
+    if not isinstance(raw_instances, list):
+        raise bad_request(f'"instances" must be a list, not {_json_type(raw_instances)}')
+    if not raw_instances:
+        raise bad_request('"instances" is empty; send at least one instance')
+    if len(raw_instances) > settings.max_instances:
+        raise too_large(f"too many instances: {len(raw_instances)}, the limit is {settings.max_instances} per request")
+    params = parse_parameters(value.get("parameters"), defaults, settings)
+    instances = tuple(_parse_instance(raw, f"instances[{i}]", settings) for i, raw in enumerate(raw_instances))
+    total = sum(len(text) for instance in instances for text in instance.texts)
+    if total > settings.max_request_chars:
+        raise too_large(f"request has {total} characters of text, the limit is {settings.max_request_chars}")
+    return VertexRequest(instances, params)
+
+
+def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSettings) -> GenerationParams:
+    if raw is None:
+        return defaults
+    if not isinstance(raw, dict):
+        raise bad_request(f'"parameters" must be an object, not {_json_type(raw)}')
+    unknown = sorted(set(raw) - set(PARAMETER_NAMES))
+    if unknown:
+        raise bad_request(f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(PARAMETER_NAMES)}")
+    upper = {"num_beams": settings.max_num_beams, "max_new_tokens": settings.max_new_tokens}
+    given = {}
+    for name, value in raw.items():
+        limit = upper.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1 or (limit and value > limit):
+            allowed = f"from 1 to {limit}" if limit else "at least 1"
+            raise bad_request(f"parameters.{name} must be an integer {allowed}, not {json.dumps(value)}")
+        given[name] = value
+    params = replace(defaults, **given)
+    if "num_return_sequences" not in given:
+        params = replace(params, num_return_sequences=min(params.num_return_sequences, params.num_beams))
+    if params.num_return_sequences > params.num_beams:
+        raise bad_request(
+            f"parameters.num_return_sequences ({params.num_return_sequences}) must not exceed "
+            f"num_beams ({params.num_beams})"
+        )
+    return params
+
+
+def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance:
+    if isinstance(raw, dict):
+        if "text" not in raw:
+            raise bad_request(f'{where} is an object without "text"; it must be {INSTANCE_FORMS}')
+        raw, where = raw["text"], f"{where}.text"
+    if isinstance(raw, str):
+        return Instance((_check_text(raw, where, settings),), is_list=False)
+    if isinstance(raw, list):
+        if not raw:
+            raise bad_request(f"{where} is an empty list; it must hold at least one string")
+        texts = []
+        for j, item in enumerate(raw):
+            if not isinstance(item, str):
+                raise bad_request(f"{where}[{j}] must be a string, not {_json_type(item)}")
+            texts.append(_check_text(item, f"{where}[{j}]", settings))
+        return Instance(tuple(texts), is_list=True)
+    raise bad_request(f"{where} must be {INSTANCE_FORMS}, not {_json_type(raw)}")
+
+
+def _check_text(text: str, where: str, settings: ServingSettings) -> str:
+    if not text.strip():
+        raise bad_request(f"{where} is empty or only whitespace")
+    if len(text) > settings.max_text_chars:
+        raise too_large(f"{where} has {len(text)} characters, the limit is {settings.max_text_chars}")
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        raise bad_request(f"{where} contains the control character U+{ord(control.group()):04X}")
+    return text
+
+
+def format_predictions(request: VertexRequest, translations: list[list[str]]) -> dict[str, list[Any]]:
+    """Reassemble flat translations (one list of hypotheses per text) in the request's shape."""
+    single = request.params.num_return_sequences == 1
+    hypotheses = iter(translations)
+    predictions: list[Any] = []
+    for instance in request.instances:
+        per_text = [next(hypotheses) for _ in instance.texts]
+        values = [h[0] if single else h for h in per_text]
+        predictions.append(values if instance.is_list else values[0])
+    return {"predictions": predictions}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"

@@ -1,0 +1,74 @@
+"""Shared fixtures: tiny Marian models built from the shipped corpus, archives, a real TorchServe.
+
+Nothing here reaches a model hub: every model is built in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "training" / "data"
+
+# Tests never reach a model hub, even by accident.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def read_pairs(split: str) -> list[tuple[str, str]]:
+    with open(DATA_DIR / f"{split}.jsonl", encoding="utf-8") as f:
+        return [(row["translation"]["tr"], row["translation"]["en"]) for row in map(json.loads, f)]
+
+
+@pytest.fixture(scope="session")
+def train_pairs() -> list[tuple[str, str]]:
+    return read_pairs("train")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, train_pairs) -> Path:
+    """A randomly initialised tiny Marian model with vocabularies trained on the corpus."""
+    from training.marian_scratch import build_model_dir
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    return build_model_dir([tr for tr, _ in train_pairs], [en for _, en in train_pairs], out, "tiny", vocab_size=400)
+
+
+@pytest.fixture(scope="session")
+def tiny_archive(tmp_path_factory, tiny_model_dir) -> Path:
+    from handler.archive import build_archive
+
+    return build_archive(tiny_model_dir, tmp_path_factory.mktemp("model-store"))
+
+
+@pytest.fixture(scope="session")
+def tiny_backend(tiny_model_dir):
+    from handler.backends.transformers_backend import TransformersBackend
+
+    return TransformersBackend(str(tiny_model_dir), "cpu")
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from handler.settings import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def torchserve(tmp_path_factory, tiny_archive):
+    """A real TorchServe serving the tiny archive on free loopback ports, for the whole session."""
+    from handler.server import loopback_torchserve
+
+    server = loopback_torchserve(tiny_archive.parent, tmp_path_factory.mktemp("torchserve"))
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
