@@ -22,22 +22,25 @@ def split_long_text(text: str, length: int, count_tokens: CountTokens, max_token
     if length <= max_tokens:
         return [(text, length)]
     sentences = [s for s in (part.strip() for part in SENTENCE_END.split(text)) if s]
-    lengths = count_tokens(sentences)
-    units: list[tuple[str, int]] = []
-    for sentence, n in zip(sentences, lengths):
-        units.extend([(sentence, n)] if n <= max_tokens else _split_sentence(sentence, count_tokens, max_tokens))
-    return _pack(units, count_tokens, max_tokens)
+    units: list[Unit] = []
+    for sentence, n in zip(sentences, count_tokens(sentences)):
+        units.extend([(sentence, n, " ")] if n <= max_tokens else _split_sentence(sentence, count_tokens, max_tokens))
+    return [(piece, n) for piece, n, _ in _pack(units, count_tokens, max_tokens)]
 
 
-def _split_sentence(sentence: str, count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int]]:
+# A unit of text, its token count, and what joins it to the unit before it.
+Unit = tuple[str, int, str]
+
+
+def _split_sentence(sentence: str, count_tokens: CountTokens, max_tokens: int) -> list[Unit]:
     words = sentence.split()
-    units: list[tuple[str, int]] = []
+    units: list[Unit] = []
     for word, n in zip(words, count_tokens(words)):
-        units.extend([(word, n)] if n <= max_tokens else _split_word(word, count_tokens, max_tokens))
+        units.extend([(word, n, " ")] if n <= max_tokens else _split_word(word, count_tokens, max_tokens))
     return _pack(units, count_tokens, max_tokens)
 
 
-def _split_word(word: str, count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int]]:
+def _split_word(word: str, count_tokens: CountTokens, max_tokens: int) -> list[Unit]:
     # No sub-word piece is shorter than one character, so chunks of max_tokens // 2 characters
     # leave room for the end-of-sentence token; shrink until every chunk fits.
     size = max(1, max_tokens // 2)
@@ -45,24 +48,25 @@ def _split_word(word: str, count_tokens: CountTokens, max_tokens: int) -> list[t
         chunks = [word[i : i + size] for i in range(0, len(word), size)]
         lengths = count_tokens(chunks)
         if max(lengths) <= max_tokens or size == 1:
-            return list(zip(chunks, lengths))
+            # Chunks of one word join back without a space.
+            return [(chunk, n, " " if i == 0 else "") for i, (chunk, n) in enumerate(zip(chunks, lengths))]
         size //= 2
 
 
-def _pack(units: list[tuple[str, int]], count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int]]:
-    """Greedily join consecutive units with spaces while the joined text still fits."""
-    pieces: list[tuple[str, int]] = []
-    for text, n in units:
+def _pack(units: list[Unit], count_tokens: CountTokens, max_tokens: int) -> list[Unit]:
+    """Greedily join consecutive units while the joined text still fits."""
+    pieces: list[Unit] = []
+    for text, n, glue in units:
         if pieces:
-            last, last_n = pieces[-1]
+            last, last_n, last_glue = pieces[-1]
             # Each unit's count includes one end-of-sentence token, so the sum bounds the join.
             if last_n + n - 1 <= max_tokens:
-                joined = f"{last} {text}"
+                joined = f"{last}{glue}{text}"
                 (joined_n,) = count_tokens([joined])
                 if joined_n <= max_tokens:
-                    pieces[-1] = (joined, joined_n)
+                    pieces[-1] = (joined, joined_n, last_glue)
                     continue
-        pieces.append((text, n))
+        pieces.append((text, n, glue))
     return pieces
 
 

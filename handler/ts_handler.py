@@ -54,6 +54,7 @@ class TranslationHandler(BaseHandler):
     def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
         bodies = [request_body(item, _content_type(context, idx)) for idx, item in enumerate(data)]
         replies = self.service.handle_batch(bodies)
+        logger.info("handled a batch of %d requests: %s", len(replies), " ".join(str(r.status) for r in replies))
         for idx, reply in enumerate(replies):
             context.set_response_status(reply.status, "", idx)
             context.set_response_content_type(idx, "application/json")

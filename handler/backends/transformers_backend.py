@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from handler.vertex_protocol import GenerationParams
 
@@ -15,9 +15,9 @@ class TransformersBackend:
         dtype = torch.float16 if self.device.type == "cuda" else torch.float32
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
-        self.generation_config = GenerationConfig.from_model_config(self.model.config)
-        if self.model.generation_config is not None:
-            self.generation_config = self.model.generation_config
+        self.generation_config = self.model.generation_config
+        # Every call passes max_new_tokens; the model's max_length would only add a warning per call.
+        self.generation_config.max_length = None
         positions = getattr(self.model.config, "max_position_embeddings", None) or 512
         self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
 

@@ -1,0 +1,86 @@
+"""Long-text splitting and length-sorted micro-batching."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from handler.batching import plan_micro_batches
+from handler.segmenting import join_pieces, split_long_text
+
+
+def count_words(texts: list[str]) -> list[int]:
+    """A stand-in tokenizer: one token per word plus end-of-sentence."""
+    return [len(t.split()) + 1 for t in texts]
+
+
+def split(text: str, max_tokens: int, count=count_words):
+    (length,) = count([text])
+    return split_long_text(text, length, count, max_tokens)
+
+
+def test_short_text_is_one_piece():
+    assert split("Bu odun yanmaz.", 10) == [("Bu odun yanmaz.", 4)]
+
+
+def test_long_text_is_split_at_sentence_boundaries_and_packed():
+    text = "Bir iki üç. Dört beş altı! Yedi sekiz? Dokuz on."
+    pieces = split(text, 8)
+    assert [p for p, _ in pieces] == ["Bir iki üç. Dört beş altı!", "Yedi sekiz? Dokuz on."]
+    assert all(n <= 8 for _, n in pieces)
+    assert " ".join(p for p, _ in pieces) == text
+
+
+def test_over_long_sentence_is_cut_at_words_and_over_long_word_into_chunks():
+    sentence = " ".join(f"w{i}" for i in range(30)) + "."
+    pieces = split(sentence, 6)
+    assert all(n <= 6 for _, n in pieces)
+    assert " ".join(p for p, _ in pieces) == sentence
+
+    def count_chars(texts):
+        return [len(t) + 1 for t in texts]
+
+    word = "x" * 50
+    pieces = split(word, 8, count_chars)
+    assert all(n <= 8 for _, n in pieces)
+    assert "".join(p for p, _ in pieces) == word
+
+
+def test_real_tokenizer_several_thousand_characters(tiny_backend):
+    sentences = ["Çocuk her gün okula gidiyor.", "Bu odun yanmaz.", "Kedi bahçede uyuyor ve köpek havlıyor."]
+    rng = random.Random(0)
+    text = " ".join(rng.choice(sentences) for _ in range(250))
+    assert len(text) > 5000
+    (length,) = tiny_backend.count_tokens([text])
+    assert length > 512
+    pieces = split_long_text(text, length, tiny_backend.count_tokens, 64)
+    assert len(pieces) > 10
+    assert all(n <= 64 for _, n in pieces)
+    assert [n for _, n in pieces] == tiny_backend.count_tokens([p for p, _ in pieces])
+    assert " ".join(p for p, _ in pieces) == text
+
+
+def test_join_pieces_skips_empty_translations():
+    assert join_pieces(["This wood won't burn. ", "", " It is wet."]) == "This wood won't burn. It is wet."
+
+
+@pytest.mark.parametrize("budget, max_sentences, beams", [(64, 100, 1), (200, 4, 1), (1000, 64, 4), (10, 8, 1)])
+def test_micro_batches_cover_every_segment_once_within_budget(budget, max_sentences, beams):
+    lengths = [random.Random(i).randint(2, 40) for i in range(57)]
+    batches = plan_micro_batches(lengths, budget, max_sentences, beams)
+    covered = sorted(i for b in batches for i in b.indices)
+    assert covered == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch.indices) <= max_sentences
+        assert batch.padded_length == max(lengths[i] for i in batch.indices)
+        # A segment that alone exceeds the budget still gets a batch of its own.
+        assert batch.padded_tokens * beams <= budget or len(batch.indices) == 1
+    ordered = [lengths[i] for b in batches for i in b.indices]
+    assert ordered == sorted(lengths, reverse=True)
+
+
+def test_micro_batches_fill_up_to_the_budget():
+    batches = plan_micro_batches([10] * 10, token_budget=40, max_sentences=64)
+    assert [len(b.indices) for b in batches] == [4, 4, 2]
+    assert plan_micro_batches([], 100, 8) == []

@@ -1,0 +1,111 @@
+"""TranslationService with a real (tiny, random) Marian backend: the whole request path without TorchServe."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+import torch
+
+from handler.segmenting import join_pieces, split_long_text
+from handler.service import TranslationService, default_params
+from handler.vertex_protocol import GenerationParams
+
+GREEDY = {"num_beams": 1, "max_new_tokens": 8}
+
+
+def body(instances, **parameters):
+    return json.dumps({"instances": instances, "parameters": {**GREEDY, **parameters}})
+
+
+@pytest.fixture(scope="module")
+def service(tiny_backend, settings):
+    return TranslationService(tiny_backend, settings)
+
+
+def test_defaults_come_from_the_generation_config(tiny_backend, settings):
+    # The tiny model's generation_config.json sets num_beams=4 and no max_new_tokens.
+    assert default_params(tiny_backend, settings) == GenerationParams(
+        num_beams=4, max_new_tokens=settings.default_max_new_tokens, num_return_sequences=1
+    )
+
+
+def test_batch_of_requests_matches_one_by_one_translation(service, tiny_backend):
+    texts = ["Bu odun yanmaz.", "Kedi uyuyor.", "Çocuk okula gidiyor ve annesi evde kalıyor.", "Ev büyük."]
+    expected = [tiny_backend.translate([t], GenerationParams(1, 8, 1))[0][0] for t in texts]
+    replies = service.handle_batch([body([texts[0], [texts[1], texts[2]]]), body([{"text": texts[3]}])])
+    assert [r.status for r in replies] == [200, 200]
+    assert replies[0].body == {"predictions": [expected[0], [expected[1], expected[2]]]}
+    assert replies[1].body == {"predictions": [expected[3]]}
+
+
+def test_bad_request_fails_alone(service):
+    replies = service.handle_batch(
+        [body(["Bu odun yanmaz."]), body(["ok", 3]), b"\xff", body(["Kedi uyuyor."], num_beams=99)]
+    )
+    assert [r.status for r in replies] == [200, 400, 400, 400]
+    assert replies[1].body == {
+        "error": 'instances[1] must be a string, a list of strings or {"text": ...}, not a number'
+    }
+    assert "UTF-8" in replies[2].body["error"]
+    assert "num_beams" in replies[3].body["error"]
+    assert isinstance(replies[0].body["predictions"][0], str)
+
+
+def test_requests_with_different_parameters_are_generated_apart(service, tiny_backend):
+    replies = service.handle_batch(
+        [body(["Bu odun yanmaz."]), body(["Bu odun yanmaz."], num_beams=3, num_return_sequences=3)]
+    )
+    assert (
+        replies[0].body["predictions"][0]
+        == tiny_backend.translate(["Bu odun yanmaz."], GenerationParams(1, 8, 1))[0][0]
+    )
+    three = replies[1].body["predictions"][0]
+    assert isinstance(three, list) and len(three) == 3
+    assert three == tiny_backend.translate(["Bu odun yanmaz."], GenerationParams(3, 8, 3))[0]
+
+
+def test_long_text_is_translated_piece_by_piece(tiny_backend, settings):
+    service = TranslationService(tiny_backend, dataclasses.replace(settings, max_segment_tokens=32))
+    text = " ".join(["Çocuk her gün okula gidiyor.", "Bu odun yanmaz."] * 200)
+    assert len(text) > 8000
+    reply = service.handle_batch([body([text], max_new_tokens=4)])[0]
+    assert reply.status == 200
+    (length,) = tiny_backend.count_tokens([text])
+    pieces = [p for p, _ in split_long_text(text, length, tiny_backend.count_tokens, 32)]
+    assert len(pieces) > 20
+    one_by_one = [tiny_backend.translate([p], GenerationParams(1, 4, 1))[0][0] for p in pieces]
+    assert reply.body["predictions"][0] == join_pieces(one_by_one)
+
+
+class FailingBackend:
+    """Wraps the real backend and raises a chosen error from generate, as a device would."""
+
+    def __init__(self, backend, error):
+        self.backend, self.error = backend, error
+        self.max_source_tokens = backend.max_source_tokens
+
+    def generation_defaults(self):
+        return self.backend.generation_defaults()
+
+    def count_tokens(self, texts):
+        return self.backend.count_tokens(texts)
+
+    def translate(self, texts, params):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, status, message",
+    [
+        (torch.OutOfMemoryError("CUDA out of memory"), 507, "out of memory while translating"),
+        (MemoryError(), 507, "out of memory while translating"),
+        (ValueError("boom"), 500, "translation failed: ValueError: boom"),
+    ],
+)
+def test_generation_errors_become_json_replies_not_crashes(tiny_backend, settings, error, status, message):
+    service = TranslationService(FailingBackend(tiny_backend, error), settings)
+    replies = service.handle_batch([body(["Bu odun yanmaz."]), body([])])
+    assert replies[0].status == status and message in replies[0].body["error"]
+    assert replies[1].status == 400

@@ -1,0 +1,112 @@
+"""model-config.yaml as the one source of handler settings, and the .mar that packs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+import yaml
+
+from handler.archive import ArchiveError, build_archive
+from handler.settings import MODEL_CONFIG_PATH, ServingSettings, read_model_config
+
+
+def test_shipped_model_config_is_valid():
+    config = read_model_config()
+    settings = ServingSettings.from_model_config(config)
+    assert settings.backend == "transformers"
+    assert settings.workers == config["minWorkers"] == config["maxWorkers"]
+    # Below a Vertex shared endpoint's 60 s, so the server answers first.
+    assert config["responseTimeout"] < 60
+
+
+def test_threads_share_the_cores_between_workers():
+    config = read_model_config()
+    two_workers = ServingSettings.from_model_config({**config, "minWorkers": 2})
+    assert two_workers.torch_threads(cpu_count=8) == 4
+    assert ServingSettings.from_model_config(config).torch_threads(cpu_count=2) == 2
+    assert two_workers.torch_threads(cpu_count=1) == 1
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"batch_size": 3}, "unknown keys ['batch_size']"),
+        ({"backend": "onnx"}, "handler.backend must be one of"),
+        ({"max_instances": -1}, "handler.max_instances must be a non-negative integer"),
+        ({"max_instances": "many"}, "handler.max_instances must be a non-negative integer"),
+    ],
+)
+def test_bad_model_config_is_refused_at_load(change, message):
+    config = read_model_config()
+    config["handler"].update(change)
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        ServingSettings.from_model_config(config)
+    del config["handler"]["max_segment_tokens"]
+    with pytest.raises(ValueError, match="missing keys"):
+        ServingSettings.from_model_config(config)
+
+
+def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
+    model_dir = tmp_path / "finetuned"
+    shutil.copytree(tiny_model_dir, model_dir)
+    # A fine-tuning output directory also holds checkpoints and logs: they stay out.
+    (model_dir / "checkpoint-10").mkdir()
+    (model_dir / "checkpoint-10" / "optimizer.pt").write_bytes(b"x" * 1000)
+    (model_dir / "trainer_state.json").write_text("{}")
+    mar = build_archive(model_dir, tmp_path / "store")
+    with zipfile.ZipFile(mar) as z:
+        names = set(z.namelist())
+        manifest = json.loads(z.read("MAR-INF/MANIFEST.json"))
+        packed_config = yaml.safe_load(z.read("model-config.yaml"))
+    assert names == {
+        "MAR-INF/MANIFEST.json",
+        "ts_handler.py",
+        "model-config.yaml",
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "source.spm",
+        "target.spm",
+        "vocab.json",
+        "tokenizer_config.json",
+    }
+    assert manifest["model"]["modelName"] == "tr_en"
+    assert manifest["model"]["handler"] == "ts_handler.py"
+    assert packed_config == read_model_config(MODEL_CONFIG_PATH)
+
+
+def test_archive_refuses_what_it_cannot_serve(tiny_model_dir, tmp_path):
+    with pytest.raises(ArchiveError, match="does not exist"):
+        build_archive(tmp_path / "nope", tmp_path / "store")
+    broken = tmp_path / "no-tokenizer"
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "source.spm").unlink()
+    with pytest.raises(ArchiveError, match="missing source.spm"):
+        build_archive(broken, tmp_path / "store")
+    legacy = tmp_path / "legacy"
+    shutil.copytree(tiny_model_dir, legacy)
+    (legacy / "model.safetensors").rename(legacy / "pytorch_model.bin")
+    with pytest.raises(ArchiveError, match="found pytorch_model.bin"):
+        build_archive(legacy, tmp_path / "store")
+
+
+def test_archive_command_line(tiny_model_dir, tmp_path):
+    ok = subprocess.run(
+        [sys.executable, "-m", "handler.archive", "--model-dir", str(tiny_model_dir), "--export-path", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "tr_en.mar").is_file()
+    bad = subprocess.run(
+        [sys.executable, "-m", "handler.archive", "--model-dir", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == f"error: model directory {tmp_path / 'missing'} does not exist"

@@ -1,0 +1,149 @@
+"""A real TorchServe serving the tiny archive on loopback: the contract over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from handler.service import TranslationService
+
+pytestmark = pytest.mark.torchserve
+
+JSON = {"Content-Type": "application/json"}
+GREEDY = {"num_beams": 1, "max_new_tokens": 8}
+
+
+@pytest.fixture(scope="module")
+def url(torchserve) -> str:
+    return f"{torchserve.inference_address}/predictions/tr_en"
+
+
+@pytest.fixture(scope="module")
+def in_process(tiny_backend, settings) -> TranslationService:
+    """The same request path without TorchServe, to compare the server's answers against."""
+    return TranslationService(tiny_backend, settings)
+
+
+def post(url, payload, headers=JSON, **kwargs) -> requests.Response:
+    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return requests.post(url, data=data, headers=headers, timeout=120, **kwargs)
+
+
+def expected(in_process, payload) -> dict:
+    (reply,) = in_process.handle_batch([json.dumps(payload)])
+    assert reply.status == 200
+    return reply.body
+
+
+def test_ping(torchserve):
+    response = requests.get(f"{torchserve.inference_address}/ping", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "Healthy"}
+
+
+def test_string_list_and_object_instances_keep_their_shape(url, in_process):
+    payload = {
+        "instances": ["Bu odun yanmaz.", ["Kedi uyuyor.", "Ev büyük."], {"text": "Çocuk okula gidiyor."}],
+        "parameters": GREEDY,
+    }
+    response = post(url, payload)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body == expected(in_process, payload)
+    string, listed, obj = body["predictions"]
+    assert isinstance(string, str) and string
+    assert isinstance(listed, list) and len(listed) == 2
+    assert isinstance(obj, str)
+
+
+def test_parameters_are_honoured(url, in_process):
+    payload = {
+        "instances": ["Bu odun yanmaz."],
+        "parameters": {"num_beams": 3, "num_return_sequences": 3, "max_new_tokens": 5},
+    }
+    response = post(url, payload)
+    assert response.status_code == 200
+    (three,) = response.json()["predictions"]
+    assert len(three) == 3
+    assert response.json() == expected(in_process, payload)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", "application/json; charset=utf-8"])
+def test_body_is_json_whatever_the_content_type(url, content_type):
+    response = post(
+        url, {"instances": ["Bu odun yanmaz."], "parameters": GREEDY}, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()["predictions"]) == 1
+
+
+def test_seed_curl_without_content_type_gets_a_clear_answer(url):
+    """curl -d sends application/x-www-form-urlencoded; TorchServe's frontend splits that into form fields."""
+    result = subprocess.run(
+        ["curl", "-s", "-X", "POST", url, "-d", '{"instances": ["Bu odun yanmaz."]}', "-w", "\n%{http_code}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    body, status = result.stdout.rsplit("\n", 1)
+    assert status == "415"
+    assert "Content-Type: application/json" in json.loads(body)["error"]
+
+
+def test_bad_requests_get_json_4xx(url):
+    cases = [
+        (b"{oops", 400, "not valid JSON"),
+        (b'{"instances": ["\xff\xfe"]}', 400, "not valid UTF-8"),
+        ({"instances": []}, 400, '"instances" is empty'),
+        ({"instances": [1]}, 400, "instances[0] must be a string"),
+        ({"instances": ["a"], "parameters": {"beams": 2}}, 400, "unknown parameter 'beams'"),
+        ({"instances": ["a"] * 129}, 413, "too many instances"),
+    ]
+    for payload, status, message in cases:
+        response = post(url, payload)
+        assert response.status_code == status, (payload, response.text)
+        assert message in response.json()["error"]
+
+
+def test_body_over_the_vertex_limit_is_refused(url):
+    response = post(url, {"instances": ["a" * 1_600_000]})
+    assert response.status_code == 413
+
+
+def test_long_input_is_translated_not_truncated(url, in_process):
+    text = " ".join(["Çocuk her gün okula gidiyor.", "Bu odun yanmaz.", "Kedi bahçede uyuyor."] * 150)
+    assert len(text) > 6000
+    payload = {"instances": [text], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
+    response = post(url, payload)
+    assert response.status_code == 200, response.text
+    assert response.json() == expected(in_process, payload)
+
+
+def test_concurrent_requests_are_batched_and_bad_ones_fail_alone(url, torchserve, in_process):
+    # A slow request occupies the worker so that the following ones queue up and reach the
+    # handler together, as one TorchServe batch.
+    slow = {"instances": ["Bu odun yanmaz. " * 20] * 64, "parameters": {"num_beams": 8, "max_new_tokens": 128}}
+    good = [{"instances": [f"Kedi {i} kez uyudu."], "parameters": GREEDY} for i in range(12)]
+    bad = [{"instances": ["ok", None]}, {"instances": ["x"], "parameters": {"num_beams": 0}}, {"instances": "x"}]
+    requests_ = good[:6] + bad + good[6:]
+    with ThreadPoolExecutor(len(requests_) + 1) as pool:
+        slow_future = pool.submit(post, url, slow)
+        time.sleep(0.3)
+        responses = list(pool.map(lambda p: post(url, p), requests_))
+        assert slow_future.result().status_code == 200
+    for payload, response in zip(requests_, responses):
+        if payload in bad:
+            assert response.status_code == 400
+            assert "error" in response.json()
+        else:
+            assert response.status_code == 200, response.text
+            assert response.json() == expected(in_process, payload)
+    sizes = [int(n) for n in re.findall(r"handled a batch of (\d+) requests", torchserve.log_tail(2000))]
+    assert max(sizes) > 3, sizes
