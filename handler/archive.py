@@ -9,10 +9,12 @@ checkpoints and logs); the weights stay in safetensors.
 from __future__ import annotations
 
 import argparse
+import copy
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -54,15 +56,24 @@ def model_files(model_dir: Path) -> list[Path]:
     return [model_dir / name for name in REQUIRED_FILES] + optional + weights
 
 
-def build_archive(model_dir: Path, export_path: Path, backend: str = "transformers", version: str = "1.0") -> Path:
-    """Write `<export_path>/tr_en.mar` and return its path."""
+def build_archive(
+    model_dir: Path,
+    export_path: Path,
+    backend: str = "transformers",
+    version: str = "1.0",
+    model_config: dict[str, Any] | None = None,
+) -> Path:
+    """Write `<export_path>/tr_en.mar` and return its path.
+
+    `model_config` replaces handler/model-config.yaml (tests use it to pack other limits).
+    """
     if backend not in BACKENDS:
         raise ArchiveError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     files = model_files(model_dir)
     export_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tr_en-archive-") as tmp:
         staging = Path(tmp)
-        config = read_model_config(MODEL_CONFIG_PATH)
+        config = copy.deepcopy(model_config) if model_config else read_model_config(MODEL_CONFIG_PATH)
         config["handler"]["backend"] = backend
         config_path = staging / "model-config.yaml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

@@ -72,6 +72,7 @@ class TorchServe:
     inference_address: str = "http://127.0.0.1:8080"
     management_address: str = "http://127.0.0.1:8081"
     metrics_address: str = "http://127.0.0.1:8082"
+    grpc_ports: tuple[int, int] = (7070, 7071)
     archive: str = f"{MODEL_NAME}.mar"
     overrides: dict[str, str] = field(default_factory=dict)
     base_config: Path = BASE_CONFIG
@@ -88,6 +89,8 @@ class TorchServe:
             inference_address=self.inference_address,
             management_address=self.management_address,
             metrics_address=self.metrics_address,
+            grpc_inference_port=str(self.grpc_ports[0]),
+            grpc_management_port=str(self.grpc_ports[1]),
             model_store=str(Path(self.model_store).resolve()),
             load_models=self.archive,
         )
@@ -164,22 +167,33 @@ def _signal_group(group: int, sig: int) -> bool:
     return True
 
 
-def free_port() -> int:
+def free_ports(count: int) -> list[int]:
+    """`count` distinct loopback ports that were free a moment ago."""
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def free_port() -> int:
+    return free_ports(1)[0]
 
 
 def loopback_torchserve(model_store: Path, workdir: Path | None = None, **kwargs) -> TorchServe:
     """A TorchServe on free loopback ports, not yet started."""
-    ports = [free_port() for _ in range(3)]
+    ports = free_ports(5)
     return TorchServe(
         model_store=model_store,
         workdir=workdir or Path(tempfile.mkdtemp(prefix="torchserve-")),
         inference_address=f"http://127.0.0.1:{ports[0]}",
         management_address=f"http://127.0.0.1:{ports[1]}",
         metrics_address=f"http://127.0.0.1:{ports[2]}",
+        grpc_ports=(ports[3], ports[4]),
         **kwargs,
     )

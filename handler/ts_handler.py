@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 import torch
@@ -41,6 +42,10 @@ def request_body(item: dict[str, Any], content_type: str | None) -> Any:
 
 class TranslationHandler(BaseHandler):
     def initialize(self, context: Any) -> None:
+        # Have TorchServe's worker hand over every body as raw bytes: its own JSON decoding
+        # applies only to application/json and makes a JSON string body indistinguishable
+        # from a text body. The worker reads this variable per request.
+        os.environ["TS_DECODE_INPUT_REQUEST"] = "false"
         properties = context.system_properties
         settings = ServingSettings.from_model_config(context.model_yaml_config or {})
         device = select_device(properties.get("gpu_id"))

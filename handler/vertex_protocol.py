@@ -47,10 +47,10 @@ class VertexRequest:
 
 
 def decode_body(body: Any) -> Any:
-    """The request's JSON value, whatever form TorchServe passed the body in.
+    """The request's JSON value; the body is JSON whatever the Content-Type says.
 
-    TorchServe gives already-parsed JSON for `application/json`, a str for `text/*` and bytes
-    otherwise; the body is JSON whatever the Content-Type says.
+    The handler has TorchServe pass raw bytes; str and already-parsed values are accepted too,
+    as TorchServe passes them when its own decoding is on.
     """
     if isinstance(body, FormEncodedBody):
         raise ServingError(

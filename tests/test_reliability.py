@@ -1,0 +1,218 @@
+"""Hardening over HTTP: a table of malformed requests, faults (killed worker, timeout, full queue), refused admin calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from handler.archive import build_archive
+from handler.server import loopback_torchserve
+from handler.settings import read_model_config
+
+pytestmark = pytest.mark.torchserve
+
+GOOD = {"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
+# Enough work to keep the tiny model's worker busy for a few seconds.
+HEAVY = {"instances": ["Bu odun yanmaz. " * 20] * 100, "parameters": {"num_beams": 8, "max_new_tokens": 256}}
+JSON = {"Content-Type": "application/json"}
+
+
+def post(url: str, payload, headers=None, timeout: float = 120) -> requests.Response:
+    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return requests.post(url, data=data, headers=JSON if headers is None else headers, timeout=timeout)
+
+
+def assert_serves(url: str) -> None:
+    response = post(url, GOOD)
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["predictions"][0], str)
+
+
+MALFORMED = [
+    # (id, body, headers or None for JSON, status, words the message must contain)
+    ("not-json", b"{instances: [1]}", None, 400, "not valid JSON"),
+    ("truncated-json", b'{"instances": ["a"', None, 400, "not valid JSON"),
+    ("empty-body", b"", None, 400, "request body is empty"),
+    ("whitespace-body", b"  \n ", None, 400, "request body is empty"),
+    ("invalid-utf8", b'{"instances": ["\xc3\x28"]}', None, 400, "not valid UTF-8"),
+    ("latin1-text", '{"instances": ["ağaç"]}'.encode("latin-1", "replace"), None, 400, "not valid UTF-8"),
+    ("nan", b'{"instances": ["a"], "parameters": {"num_beams": NaN}}', None, 400, "NaN is not a JSON number"),
+    ("body-is-list", [["Bu odun yanmaz."]], None, 400, "must be a JSON object"),
+    ("body-is-string", '"Bu odun yanmaz."', None, 400, "must be a JSON object"),
+    ("body-is-null", b"null", None, 400, "must be a JSON object"),
+    ("no-instances", {"parameters": {}}, None, 400, 'no "instances"'),
+    ("typo-top-level", {"instance": ["a"]}, None, 400, "unknown top-level key 'instance'"),
+    ("instances-string", {"instances": "a"}, None, 400, '"instances" must be a list'),
+    ("instances-object", {"instances": {"text": "a"}}, None, 400, '"instances" must be a list'),
+    ("instances-empty", {"instances": []}, None, 400, '"instances" is empty'),
+    ("instance-number", {"instances": [42]}, None, 400, "instances[0] must be a string"),
+    ("instance-bool", {"instances": ["a", True]}, None, 400, "instances[1] must be a string"),
+    ("instance-nested-list", {"instances": [[["a"]]]}, None, 400, "instances[0][0] must be a string, not a list"),
+    ("instance-empty-list", {"instances": [[]]}, None, 400, "instances[0] is an empty list"),
+    ("object-without-text", {"instances": [{"txt": "a"}]}, None, 400, 'without "text"'),
+    ("object-text-number", {"instances": [{"text": 1}]}, None, 400, "instances[0].text must be a string"),
+    ("empty-string", {"instances": [""]}, None, 400, "instances[0] is empty or only whitespace"),
+    ("whitespace-string", {"instances": ["\n\t  "]}, None, 400, "empty or only whitespace"),
+    ("control-character", {"instances": ["a\x07b"]}, None, 400, "control character U+0007"),
+    ("nul-character", {"instances": ["a\x00"]}, None, 400, "control character U+0000"),
+    ("parameters-list", {"instances": ["a"], "parameters": [1]}, None, 400, '"parameters" must be an object'),
+    (
+        "unknown-parameter",
+        {"instances": ["a"], "parameters": {"temperature": 0.7}},
+        None,
+        400,
+        "unknown parameter 'temperature'",
+    ),
+    ("beams-too-many", {"instances": ["a"], "parameters": {"num_beams": 64}}, None, 400, "from 1 to 8, not 64"),
+    (
+        "beams-negative",
+        {"instances": ["a"], "parameters": {"num_beams": -1}},
+        None,
+        400,
+        "num_beams must be an integer",
+    ),
+    ("beams-string", {"instances": ["a"], "parameters": {"num_beams": "4"}}, None, 400, "num_beams must be an integer"),
+    (
+        "tokens-too-many",
+        {"instances": ["a"], "parameters": {"max_new_tokens": 100000}},
+        None,
+        400,
+        "max_new_tokens must be an integer from 1 to 512",
+    ),
+    (
+        "tokens-float",
+        {"instances": ["a"], "parameters": {"max_new_tokens": 1.5}},
+        None,
+        400,
+        "max_new_tokens must be an integer",
+    ),
+    (
+        "sequences-over-beams",
+        {"instances": ["a"], "parameters": {"num_beams": 2, "num_return_sequences": 5}},
+        None,
+        400,
+        "must not exceed num_beams",
+    ),
+    ("too-many-instances", {"instances": ["a"] * 129}, None, 413, "too many instances: 129"),
+    ("huge-text", {"instances": ["a" * 10001]}, None, 413, "the limit is 10000"),
+    ("huge-request-text", {"instances": ["a" * 9000] * 6}, None, 413, "the limit is 50000"),
+    (
+        "form-encoded",
+        b'{"instances": ["a"]}',
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        415,
+        "Content-Type: application/json",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def url(torchserve) -> str:
+    return f"{torchserve.inference_address}/predictions/tr_en"
+
+
+@pytest.mark.parametrize("body, headers, status, message", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_request_gets_a_clear_4xx_and_the_next_request_succeeds(url, body, headers, status, message):
+    response = post(url, body, headers)
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert message in response.json()["error"]
+    assert_serves(url)
+
+
+def test_oversize_body_is_refused_by_torchserve(url):
+    response = post(url, b'{"instances": ["' + b"a" * 1_600_000 + b'"]}')
+    assert response.status_code == 413
+    assert_serves(url)
+
+
+def test_admin_calls_on_the_inference_port_are_refused(torchserve):
+    base = torchserve.inference_address
+    for method, path in [
+        ("POST", "/models?url=https://example.com/evil.mar"),
+        ("GET", "/models"),
+        ("DELETE", "/models/tr_en"),
+        ("PUT", "/models/tr_en?min_worker=4"),
+    ]:
+        response = requests.request(method, base + path, timeout=10)
+        assert response.status_code in (400, 404, 405), (method, path, response.status_code)
+    assert_serves(f"{base}/predictions/tr_en")
+
+
+def test_model_registration_is_off_on_the_management_port(torchserve):
+    base = torchserve.management_address
+    register = requests.post(f"{base}/models?url=https://example.com/evil.mar", timeout=10)
+    delete = requests.delete(f"{base}/models/tr_en", timeout=10)
+    assert register.status_code in (400, 403, 405), register.text
+    assert delete.status_code in (400, 403, 405), delete.text
+    assert "tr_en" in requests.get(f"{base}/models", timeout=10).text
+
+
+@pytest.fixture
+def own_server(tmp_path, tiny_model_dir):
+    """A TorchServe of the test's own, with model-config and TorchServe overrides."""
+    servers = []
+
+    def start(handler_config: dict | None = None, overrides: dict | None = None, **top_level):
+        config = read_model_config()
+        config.update(top_level)
+        config["handler"].update(handler_config or {})
+        store = tmp_path / f"store{len(servers)}"
+        build_archive(tiny_model_dir, store, model_config=config)
+        server = loopback_torchserve(store, tmp_path / f"ts{len(servers)}", overrides=overrides or {})
+        servers.append(server)
+        server.start()
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_killed_worker_fails_its_request_and_is_replaced(own_server):
+    server = own_server()
+    url = f"{server.inference_address}/predictions/tr_en"
+    (pid,) = server.worker_pids()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(post, url, HEAVY)
+        time.sleep(1.5)
+        os.kill(pid, signal.SIGKILL)
+        response = pending.result()
+    assert response.status_code >= 500
+    server.wait_ready(timeout=120)
+    assert server.worker_pids() != [pid]
+    assert_serves(url)
+
+
+def test_request_outliving_the_response_timeout_fails_and_the_worker_recovers(own_server):
+    server = own_server(responseTimeout=2)
+    url = f"{server.inference_address}/predictions/tr_en"
+    (pid,) = server.worker_pids()
+    started = time.monotonic()
+    response = post(url, HEAVY)
+    assert response.status_code >= 500
+    assert time.monotonic() - started < 60
+    server.wait_ready(timeout=120)
+    assert server.worker_pids() != [pid]
+    assert_serves(url)
+
+
+def test_full_queue_is_a_quick_503_not_a_hang(own_server):
+    server = own_server(overrides={"job_queue_size": "2"}, batchSize=1)
+    url = f"{server.inference_address}/predictions/tr_en"
+    with ThreadPoolExecutor(12) as pool:
+        busy = pool.submit(post, url, HEAVY)
+        time.sleep(1.0)
+        flood = [pool.submit(post, url, GOOD, None, 60) for _ in range(10)]
+        statuses = [f.result().status_code for f in flood]
+        assert busy.result().status_code == 200
+    assert 503 in statuses, statuses
+    assert set(statuses) <= {200, 503}
+    assert_serves(url)
