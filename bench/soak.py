@@ -1,0 +1,217 @@
+"""Soak test: hold a steady request rate for minutes and check nothing is lost, mixed up or leaking.
+
+    python -m bench.soak --model-dir artifacts/demo-model --duration 180 --rate 4
+
+Starts the project's TorchServe on loopback, learns each sentence's translation from the server
+itself, then sends requests of 1 to 4 random sentences at a fixed rate. Every response must be
+200 and equal the translations of exactly the sentences its request carried, each request must
+get exactly one response, and the worker's memory must not grow. Writes soak.json and soak.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiohttp
+import psutil
+from tqdm import tqdm
+
+from handler.archive import build_archive
+from handler.server import loopback_torchserve
+
+SENTENCES = [
+    "Bu odun yanmaz.",
+    "Çocuk okula gidiyor.",
+    "Kedi bahçede uyuyor.",
+    "Ev çok büyük.",
+    "Annem bugün ekmek aldı.",
+    "Yarın kitabı okuyacağım.",
+    "Köpek suyu içti.",
+    "Biz dün sinemaya gittik.",
+    "Bu elma tatlı değil.",
+    "Onlar her gün parkta koşuyor.",
+    "Kadın mektubu yazdı.",
+    "Sen nereye gidiyorsun?",
+    "Babam arabayı yıkıyor.",
+    "Öğretmen kapıyı açtı.",
+    "Bu kağıt yanmaz.",
+    "Kuşlar ağaçta şarkı söylüyor.",
+]
+PARAMETERS = {"num_beams": 1, "max_new_tokens": 64}
+
+
+@dataclass
+class SoakReport:
+    duration_s: float
+    target_rate: float
+    sent: int = 0
+    ok: int = 0
+    failed: int = 0
+    mismatched: int = 0
+    duplicated: int = 0
+    lost: int = 0
+    latency_p50_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    rss_start_mib: float = 0.0
+    rss_end_mib: float = 0.0
+    rss_max_mib: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)
+    latencies: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        # Memory: the last quarter of the run within 5% (or 20 MiB) of the first quarter.
+        growth = self.rss_end_mib - self.rss_start_mib
+        steady = growth <= max(20.0, 0.05 * self.rss_start_mib)
+        return self.failed == self.mismatched == self.duplicated == self.lost == 0 and steady and self.sent > 0
+
+
+async def learn_translations(session: aiohttp.ClientSession, url: str) -> dict[str, str]:
+    """Each sentence's translation as the server gives it alone: the reference for matching."""
+    reference = {}
+    for sentence in SENTENCES:
+        async with session.post(url, json={"instances": [sentence], "parameters": PARAMETERS}) as response:
+            response.raise_for_status()
+            reference[sentence] = (await response.json())["predictions"][0]
+    return reference
+
+
+async def soak(url: str, worker_pids: list[int], duration: float, rate: float, seed: int) -> SoakReport:
+    report = SoakReport(duration_s=duration, target_rate=rate)
+    rng = random.Random(seed)
+    answered: dict[int, int] = {}
+    client_errors: set[int] = set()
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        reference = await learn_translations(session, url)
+        start = time.monotonic()
+
+        async def one(request_id: int, sentences: list[str]) -> None:
+            sent_at = time.monotonic()
+            try:
+                async with session.post(url, json={"instances": sentences, "parameters": PARAMETERS}) as response:
+                    body = await response.json(content_type=None)
+                    status = response.status
+            except (TimeoutError, aiohttp.ClientError) as e:
+                report.failed += 1
+                client_errors.add(request_id)
+                report.errors.append(f"request {request_id}: {type(e).__name__}: {e}")
+                return
+            answered[request_id] = answered.get(request_id, 0) + 1
+            report.latencies.append((sent_at - start, (time.monotonic() - sent_at) * 1000))
+            if status != 200:
+                report.failed += 1
+                report.errors.append(f"request {request_id}: HTTP {status}: {body}")
+            elif body.get("predictions") != [reference[s] for s in sentences]:
+                report.mismatched += 1
+                report.errors.append(f"request {request_id}: predictions do not match its sentences")
+            else:
+                report.ok += 1
+
+        async def sample_memory() -> None:
+            while True:
+                rss = sum(_rss(pid) for pid in worker_pids) / 2**20
+                report.rss_samples.append((time.monotonic() - start, rss))
+                await asyncio.sleep(2.0)
+
+        sampler = asyncio.create_task(sample_memory())
+        tasks = []
+        total = int(duration * rate)
+        with tqdm(total=total, desc="soak", unit="req") as bar:
+            for request_id in range(total):
+                # Open loop: requests leave on schedule whether or not earlier ones came back.
+                await asyncio.sleep(max(0.0, start + request_id / rate - time.monotonic()))
+                sentences = rng.sample(SENTENCES, rng.randint(1, 4))
+                task = asyncio.create_task(one(request_id, sentences))
+                task.add_done_callback(lambda _: bar.update())
+                tasks.append(task)
+            report.sent = total
+            await asyncio.gather(*tasks)
+        sampler.cancel()
+    report.duplicated = sum(1 for n in answered.values() if n > 1)
+    # A request with neither a response nor a client-side error has vanished.
+    report.lost = report.sent - len(answered) - len(client_errors)
+    latencies = sorted(ms for _, ms in report.latencies)
+    if latencies:
+        report.latency_p50_ms = statistics.median(latencies)
+        report.latency_p99_ms = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    quarter = max(1, len(report.rss_samples) // 4)
+    report.rss_start_mib = statistics.mean(r for _, r in report.rss_samples[:quarter])
+    report.rss_end_mib = statistics.mean(r for _, r in report.rss_samples[-quarter:])
+    report.rss_max_mib = max(r for _, r in report.rss_samples)
+    return report
+
+
+def _rss(pid: int) -> int:
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def plot(report: SoakReport, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    top.plot([t for t, _ in report.latencies], [ms for _, ms in report.latencies], ".", markersize=2)
+    top.set_ylabel("latency (ms)")
+    top.set_title(f"soak: {report.sent} requests at {report.target_rate}/s, {report.failed} failed")
+    bottom.plot([t for t, _ in report.rss_samples], [r for _, r in report.rss_samples])
+    bottom.set_ylabel("worker RSS (MiB)")
+    bottom.set_xlabel("time since start (s)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model-dir", type=Path, default=Path("artifacts/demo-model"), help="Marian model to serve")
+    parser.add_argument("--duration", type=float, default=180.0, help="seconds of steady load")
+    parser.add_argument("--rate", type=float, default=4.0, help="requests per second (must be sustainable)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where soak.json and soak.png go")
+    args = parser.parse_args(argv)
+    if not (args.model_dir / "config.json").is_file():
+        print(f"error: {args.model_dir} is not a model directory (run make demo-model first)", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
+        store = build_archive(args.model_dir, Path(tmp) / "store").parent
+        server = loopback_torchserve(store, Path(tmp) / "torchserve")
+        server.start()
+        try:
+            server.wait_ready()
+            url = f"{server.inference_address}/predictions/tr_en"
+            report = asyncio.run(soak(url, server.worker_pids(), args.duration, args.rate, args.seed))
+        finally:
+            server.stop()
+    (args.out / "soak.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
+    plot(report, args.out / "soak.png")
+    print(
+        f"sent {report.sent}, ok {report.ok}, failed {report.failed}, mismatched {report.mismatched}, "
+        f"duplicated {report.duplicated}, lost {report.lost}; latency p50 {report.latency_p50_ms:.0f} ms, "
+        f"p99 {report.latency_p99_ms:.0f} ms; worker RSS {report.rss_start_mib:.0f} → {report.rss_end_mib:.0f} MiB "
+        f"(max {report.rss_max_mib:.0f})"
+    )
+    for error in report.errors[:10]:
+        print(f"  {error}")
+    print("PASS" if report.passed else "FAIL", f"(results in {args.out}/soak.json, plot in {args.out}/soak.png)")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
