@@ -48,7 +48,7 @@ archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (default: the de
 serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground
 	@echo
 	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
-	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
+	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties
 
