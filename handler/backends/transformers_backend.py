@@ -8,11 +8,16 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 from handler.vertex_protocol import GenerationParams
 
 
+def model_dtype(device: torch.device) -> torch.dtype:
+    """Half precision halves memory and uses tensor cores on GPUs; CPUs stay in fp32."""
+    return torch.float16 if device.type == "cuda" else torch.float32
+
+
 class TransformersBackend:
-    def __init__(self, model_dir: str, device: str) -> None:
+    def __init__(self, model_dir: str, device: str, dtype: torch.dtype | None = None) -> None:
         self.device = torch.device(device)
-        # Half precision halves memory and uses tensor cores on GPUs; CPUs stay in fp32.
-        dtype = torch.float16 if self.device.type == "cuda" else torch.float32
+        # `dtype` is for tests: they run the GPU's half-precision path on the CPU.
+        dtype = dtype or model_dtype(self.device)
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
         self.generation_config = self.model.generation_config

@@ -1,0 +1,72 @@
+"""The TorchServe adapter, driven with TorchServe's own Context and RequestProcessor objects."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from ts.context import Context, RequestProcessor
+
+from handler.backends.transformers_backend import model_dtype
+from handler.settings import read_model_config
+from handler.ts_handler import TranslationHandler, select_device
+
+
+@pytest.fixture(scope="module")
+def handler(tiny_model_dir):
+    context = Context("tr_en", str(tiny_model_dir), {}, 32, None, "0.12.0", model_yaml_config=read_model_config())
+    handler = TranslationHandler()
+    handler.initialize(context)
+    return handler
+
+
+def make_context(headers: list[dict]) -> Context:
+    context = Context("tr_en", "", {}, 32, None, "0.12.0")
+    context.request_processor = [RequestProcessor(h) for h in headers]
+    return context
+
+
+def test_batch_replies_carry_their_own_status_and_json(handler):
+    good = json.dumps({"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}})
+    data = [{"body": good.encode()}, {"body": b'{"instances": []}'}, {"data": bytearray(good.encode())}, {}]
+    headers = [{"Content-Type": "application/json"}] * 3 + [{"content-type": "application/x-www-form-urlencoded"}]
+    context = make_context(headers)
+    replies = handler.handle(data, context)
+    assert len(replies) == 4
+    statuses = [context.get_response_status(i)[0] for i in range(4)]
+    assert statuses == [200, 400, 200, 415]
+    assert all(context.get_response_content_type(i) == "application/json" for i in range(4))
+    bodies = [json.loads(r) for r in replies]
+    assert bodies[0] == bodies[2] and isinstance(bodies[0]["predictions"][0], str)
+    assert bodies[1] == {"error": '"instances" is empty; send at least one instance'}
+    assert "application/x-www-form-urlencoded" in bodies[3]["error"]
+
+
+def test_threads_are_set_for_the_worker(handler):
+    assert torch.get_num_threads() == handler.service.settings.torch_threads()
+
+
+def test_device_and_precision_selection(monkeypatch):
+    assert select_device(None) == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert select_device(0) == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert select_device(1) == "cuda:1"
+    assert select_device(None) == "cpu"
+    assert model_dtype(torch.device("cuda:1")) == torch.float16
+    assert model_dtype(torch.device("cpu")) == torch.float32
+
+
+def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):
+    from handler.backends.transformers_backend import TransformersBackend
+    from handler.vertex_protocol import GenerationParams
+
+    half = TransformersBackend(str(tiny_model_dir), "cpu", dtype=torch.float16)
+    assert next(half.model.parameters()).dtype == torch.float16
+    params = GenerationParams(num_beams=2, max_new_tokens=6, num_return_sequences=2)
+    texts = ["Bu odun yanmaz.", "Kedi bahçede uyuyor ve köpek havlıyor."]
+    out = half.translate(texts, params)
+    assert [len(h) for h in out] == [2, 2]
+    assert all(isinstance(t, str) and t for h in out for t in h)
+    assert half.count_tokens(texts) == tiny_backend.count_tokens(texts)
