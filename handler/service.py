@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,7 +118,10 @@ class TranslationService:
             if isinstance(e, torch.AcceleratorError) or "CUDA" in str(e):
                 # A CUDA error leaves the context unusable: end this worker so TorchServe starts a clean one.
                 logger.critical("CUDA error, ending the worker: %s", e, exc_info=True)
-                logging.shutdown()
+                for handler in logging.getLogger().handlers:
+                    handler.flush()
+                sys.stdout.flush()
+                sys.stderr.flush()
                 os._exit(1)
             logger.exception("translation failed")
             raise ServingError(

@@ -80,7 +80,7 @@ def test_long_text_is_translated_piece_by_piece(tiny_backend, settings):
 
 
 class FailingBackend:
-    """Wraps the real backend and raises a chosen error from generate, as a device would."""
+    """Wraps the real backend and raises a chosen error from its first generate call, as a device would."""
 
     def __init__(self, backend, error):
         self.backend, self.error = backend, error
@@ -93,7 +93,10 @@ class FailingBackend:
         return self.backend.count_tokens(texts)
 
     def translate(self, texts, params):
-        raise self.error
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return self.backend.translate(texts, params)
 
 
 @pytest.mark.parametrize(
@@ -104,8 +107,26 @@ class FailingBackend:
         (ValueError("boom"), 500, "translation failed: ValueError: boom"),
     ],
 )
-def test_generation_errors_become_json_replies_not_crashes(tiny_backend, settings, error, status, message):
+def test_generation_errors_become_json_replies_and_the_service_recovers(tiny_backend, settings, error, status, message):
     service = TranslationService(FailingBackend(tiny_backend, error), settings)
     replies = service.handle_batch([body(["Bu odun yanmaz."]), body([])])
     assert replies[0].status == status and message in replies[0].body["error"]
     assert replies[1].status == 400
+    (again,) = service.handle_batch([body(["Bu odun yanmaz."])])
+    assert again.status == 200
+
+
+def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch):
+    """A CUDA error other than out-of-memory leaves the device unusable: the process exits for a clean restart."""
+    exits = []
+
+    def fake_exit(code):
+        exits.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr("handler.service.os._exit", fake_exit)
+    error = torch.AcceleratorError("CUDA error: an illegal memory access was encountered")
+    service = TranslationService(FailingBackend(tiny_backend, error), settings)
+    with pytest.raises(SystemExit):
+        service.handle_batch([body(["Bu odun yanmaz."])])
+    assert exits == [1]
