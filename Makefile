@@ -42,6 +42,13 @@ demo-model: $(DEMO_MODEL_DIR)/model.safetensors ## train the offline demo model 
 $(DEMO_MODEL_DIR)/model.safetensors: | $(STAMP)
 	$(BIN)/python -m training.demo_model --output_dir $(DEMO_MODEL_DIR) $(ARGS)
 
+.PHONY: finetune train-bench
+finetune: setup ## fine-tune with training.finetune: make finetune ARGS="--train_file ... --output_dir ..."
+	$(BIN)/python -m training.finetune $(ARGS)
+
+train-bench: setup ## training throughput (samples/s) of the demo model's config on this machine's CPU
+	$(BIN)/python -m training.throughput $(ARGS)
+
 archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (default: the demo model) into model_store/tr_en.mar
 	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND)
 

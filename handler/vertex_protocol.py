@@ -125,10 +125,11 @@ def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSett
     given = {}
     for name, value in raw.items():
         limit = upper.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1 or (limit and value > limit):
+        number = _whole_number(value)
+        if number is None or number < 1 or (limit and number > limit):
             allowed = f"from 1 to {limit}" if limit else "at least 1"
             raise bad_request(f"parameters.{name} must be an integer {allowed}, not {json.dumps(value)}")
-        given[name] = value
+        given[name] = number
     params = replace(defaults, **given)
     if "num_return_sequences" not in given:
         params = replace(params, num_return_sequences=min(params.num_return_sequences, params.num_beams))
@@ -138,6 +139,18 @@ def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSett
             f"num_beams ({params.num_beams})"
         )
     return params
+
+
+def _whole_number(value: Any) -> int | None:
+    """An int, or a float with no fractional part: the Vertex SDK sends `{"num_beams": 4}` as 4.0
+    (protobuf Value has only doubles). Booleans and fractions are not numbers of beams."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance:

@@ -63,6 +63,13 @@ def test_num_return_sequences_turns_each_string_into_a_list(settings):
     assert prediction == {"predictions": [["a1", "a2"], [["b1", "b2"], ["c1", "c2"]]]}
 
 
+def test_whole_number_floats_count_as_integers(settings):
+    # The Vertex SDK sends parameters through protobuf Value, so 4 arrives as 4.0.
+    params = parse({"instances": ["a"], "parameters": {"num_beams": 4.0, "max_new_tokens": 12.0}}, settings).params
+    assert (params.num_beams, params.max_new_tokens) == (4, 12)
+    assert isinstance(params.num_beams, int) and isinstance(params.max_new_tokens, int)
+
+
 def test_parameters_override_defaults(settings):
     request = parse({"instances": ["a"], "parameters": {"num_beams": 1, "max_new_tokens": 12}}, settings)
     assert request.params == GenerationParams(num_beams=1, max_new_tokens=12, num_return_sequences=1)
@@ -110,7 +117,8 @@ def test_parameters_override_defaults(settings):
             'parameters.num_beams must be an integer from 1 to 8, not "2"',
         ),
         ({"instances": ["a"], "parameters": {"num_beams": True}}, 400, "parameters.num_beams must be an integer"),
-        ({"instances": ["a"], "parameters": {"num_beams": 2.0}}, 400, "parameters.num_beams must be an integer"),
+        ({"instances": ["a"], "parameters": {"num_beams": 2.5}}, 400, "parameters.num_beams must be an integer"),
+        ({"instances": ["a"], "parameters": {"max_new_tokens": 1e9}}, 400, "parameters.max_new_tokens must be an integer"),
         (
             {"instances": ["a"], "parameters": {"max_new_tokens": 513}},
             400,

@@ -1,0 +1,177 @@
+"""vertex.deploy and the shared settings, run against the Vertex REST stand-in with the real SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.vertex_standin import VertexStandIn, accelerator_name, clear_vertex_env
+from vertex import deploy
+
+PARENT = "projects/proj/locations/us-central1"
+
+
+@pytest.fixture
+def vertex(monkeypatch):
+    clear_vertex_env(monkeypatch)
+    with VertexStandIn() as standin:
+        yield standin
+
+
+def run(vertex, *argv: str) -> int:
+    return deploy.main(["--project", "proj", "--api-endpoint", vertex.url, "--image-uri", "img:1", *argv])
+
+
+def test_upload_and_deploy_bodies(vertex, capsys):
+    vertex.operation_polls = 1  # one pending answer per operation, so the SDK's polling runs too
+    code = run(
+        vertex,
+        "--artifact-uri", "gs://bucket/models/tr_en/",
+        "--env", "TS_WORKERS=2", "--env", "LOG_LEVEL=info",
+        "--accelerator-type", "NVIDIA_TESLA_T4", "--accelerator-count", "2",
+        "--machine-type", "n1-standard-8", "--min-replicas", "1", "--max-replicas", "3",
+        "--startup-probe-period", "20", "--health-probe-timeout", "3",
+    )  # fmt: skip
+    assert code == 0
+    model = vertex.body("POST", f"{PARENT}/models:upload")["model"]
+    assert model["displayName"] == "tr-en"
+    assert model["artifactUri"] == "gs://bucket/models/tr_en/"
+    container = model["containerSpec"]
+    assert container["imageUri"] == "img:1"
+    assert container["predictRoute"] == "/predictions/tr_en"
+    assert container["healthRoute"] == "/ping"
+    assert container["ports"] == [{"containerPort": 8080}]
+    assert container["env"] == [{"name": "TS_WORKERS", "value": "2"}, {"name": "LOG_LEVEL", "value": "info"}]
+    readiness = {"command": ["python3", "/app/docker/readiness.py"]}
+    assert container["startupProbe"] == {"exec": readiness, "periodSeconds": 20, "timeoutSeconds": 10}
+    assert container["healthProbe"] == {"exec": readiness, "periodSeconds": 10, "timeoutSeconds": 3}
+
+    assert vertex.body("POST", f"{PARENT}/endpoints") == {"displayName": "tr-en"}
+    deployed = vertex.body("POST", ":deployModel")
+    resources = deployed["deployedModel"]["dedicatedResources"]
+    assert resources["machineSpec"]["machineType"] == "n1-standard-8"
+    assert accelerator_name(resources["machineSpec"]["acceleratorType"]) == "NVIDIA_TESLA_T4"
+    assert resources["machineSpec"]["acceleratorCount"] == 2
+    assert (resources["minReplicaCount"], resources["maxReplicaCount"]) == (1, 3)
+    assert deployed["trafficSplit"] == {"0": 100}
+    assert deployed["deployedModel"]["model"].startswith(f"{PARENT}/models/")
+    # Each of the three operations was polled until done (under /ui/, where the SDK's REST transport polls).
+    polls = [r.path for r in vertex.requests if r.method == "GET" and "/operations/" in r.path]
+    assert len(polls) == 6 and all(p.startswith("/ui/") for p in polls)
+
+    out = capsys.readouterr().out
+    assert f"model:    {PARENT}/models/" in out
+    assert "https://console.cloud.google.com/vertex-ai/models/locations/us-central1/models/" in out
+    assert "https://console.cloud.google.com/vertex-ai/online-prediction/locations/us-central1/endpoints/" in out
+
+
+def test_defaults_cpu_machine_and_no_artifact(vertex):
+    assert run(vertex) == 0
+    model = vertex.body("POST", "models:upload")["model"]
+    assert "artifactUri" not in model and "env" not in model["containerSpec"]
+    machine = vertex.body("POST", ":deployModel")["deployedModel"]["dedicatedResources"]
+    assert machine == {"machineSpec": {"machineType": "n1-standard-4"}, "minReplicaCount": 1, "maxReplicaCount": 1}
+
+
+def test_reuses_endpoint_found_by_display_name(vertex):
+    existing = vertex.add_endpoint(PARENT, "translate")
+    assert run(vertex, "--endpoint-display-name", "translate") == 0
+    assert vertex.calls("POST", f"{PARENT}/endpoints") == []
+    assert vertex.calls("GET", f"{PARENT}/endpoints")[0].query["filter"] == ['display_name="translate"']
+    assert len(vertex.calls("POST", f"{existing}:deployModel")) == 1
+
+
+@pytest.mark.parametrize("form", ["id", "resource name"])
+def test_deploys_to_endpoint_given_by_id_or_name(vertex, form):
+    existing = vertex.add_endpoint(PARENT, "other")
+    given = existing.rsplit("/", 1)[1] if form == "id" else existing
+    assert run(vertex, "--endpoint", given) == 0
+    assert len(vertex.calls("POST", f"{existing}:deployModel")) == 1
+    assert vertex.calls("POST", f"{PARENT}/endpoints") == []
+
+
+def test_unknown_endpoint_is_one_error_line(vertex, capsys):
+    assert run(vertex, "--endpoint", "999") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("python -m vertex.deploy: error: Vertex AI answered 404")
+
+
+def test_unreachable_api_is_one_error_line(capsys, monkeypatch):
+    from handler.server import free_port
+
+    clear_vertex_env(monkeypatch)
+    code = deploy.main(["--project", "p", "--image-uri", "i", "--api-endpoint", f"http://127.0.0.1:{free_port()}"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("python -m vertex.deploy: error: cannot reach the Google Cloud API: ")
+    assert err.count("\n") == 1
+
+
+def test_no_deploy_uploads_only(vertex):
+    assert run(vertex, "--no-deploy") == 0
+    assert len(vertex.calls("POST", "models:upload")) == 1
+    assert vertex.calls("POST", ":deployModel") == [] and vertex.calls("GET", f"{PARENT}/endpoints") == []
+
+
+def test_settings_come_from_the_environment(vertex, monkeypatch):
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "envproj")
+    monkeypatch.setenv("VERTEX_REGION", "europe-west4")
+    monkeypatch.setenv("VERTEX_API_ENDPOINT", vertex.url)
+    monkeypatch.setenv("SERVING_IMAGE_URI", "env-image:2")
+    monkeypatch.setenv("VERTEX_ACCELERATOR_TYPE", "NVIDIA_L4")
+    monkeypatch.setenv("VERTEX_MAX_REPLICAS", "4")
+    assert deploy.main(["--no-deploy"]) == 0
+    upload = vertex.calls("POST", "models:upload")[0]
+    assert upload.path == "/v1/projects/envproj/locations/europe-west4/models:upload"
+    assert upload.body["model"]["containerSpec"]["imageUri"] == "env-image:2"
+    # A flag wins over its variable.
+    assert deploy.main(["--no-deploy", "--image-uri", "flag-image:3"]) == 0
+    assert vertex.calls("POST", "models:upload")[1].body["model"]["containerSpec"]["imageUri"] == "flag-image:3"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--image-uri", "i"],
+            "no Google Cloud project id given: pass --project or set GOOGLE_CLOUD_PROJECT (or VERTEX_PROJECT)",
+        ),
+        (["--project", "p"], "no serving container image URI given: pass --image-uri or set SERVING_IMAGE_URI"),
+        (
+            ["--project", "p", "--image-uri", "i", "--accelerator-type", "GPU9000"],
+            "unknown --accelerator-type GPU9000; known types: NVIDIA_TESLA_K80",
+        ),
+        (
+            ["--project", "p", "--image-uri", "i", "--accelerator-count", "2"],
+            "--accelerator-count 2 needs --accelerator-type",
+        ),
+        (
+            ["--project", "p", "--image-uri", "i", "--min-replicas", "0"],
+            "--min-replicas must be a positive integer, not '0'",
+        ),
+        (
+            ["--project", "p", "--image-uri", "i", "--min-replicas", "3", "--max-replicas", "2"],
+            "--max-replicas 2 is below --min-replicas 3",
+        ),
+        (
+            ["--project", "p", "--image-uri", "i", "--artifact-uri", "models/"],
+            "--artifact-uri must be a gs:// folder holding tr_en.mar, not models/",
+        ),
+        (["--project", "p", "--image-uri", "i", "--env", "NOEQUALS"], "--env 'NOEQUALS' is not KEY=VALUE"),
+        (
+            ["--project", "p", "--image-uri", "i", "--region", "mars-north1"],
+            "--region mars-north1 is not a Vertex AI region",
+        ),
+    ],
+)
+def test_bad_settings_stop_with_one_sentence_and_exit_2(vertex, capsys, argv, message):
+    assert deploy.main(["--api-endpoint", vertex.url, *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"python -m vertex.deploy: error: {message}")
+    assert err.count("\n") == 1
+    assert vertex.requests == []
+
+
+def test_bad_variable_is_named(vertex, capsys, monkeypatch):
+    monkeypatch.setenv("VERTEX_ACCELERATOR_COUNT", "two")
+    assert deploy.main(["--project", "p", "--image-uri", "i"]) == 2
+    assert "error: VERTEX_ACCELERATOR_COUNT must be a positive integer, not 'two'" in capsys.readouterr().err

@@ -1,0 +1,142 @@
+"""Command-line arguments, in the shape of transformers' examples/pytorch/translation/run_translation.py.
+
+Three dataclasses parsed by HfArgumentParser: ModelArguments, DataArguments and TrainingArguments
+(Seq2SeqTrainingArguments with this project's defaults: BLEU-driven checkpoints and early stopping,
+generation during evaluation, mixed precision on a GPU, Vertex AI's AIP_MODEL_DIR as output).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from transformers import HfArgumentParser, Seq2SeqTrainingArguments
+
+from training.errors import TrainingSetupError
+
+BASE_MODEL = "Helsinki-NLP/opus-mt-tr-en"
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(
+        default=BASE_MODEL,
+        metadata={"help": "A hub id or a save_pretrained directory of a sequence-to-sequence model."},
+    )
+    tokenizer_name: str | None = field(
+        default=None, metadata={"help": "Tokenizer hub id or directory, if not the model's own."}
+    )
+    cache_dir: str | None = field(default=None, metadata={"help": "Where downloads from the hub are cached."})
+
+
+@dataclass
+class DataArguments:
+    source_lang: str = field(default="tr", metadata={"help": "Source language key in `translation`."})
+    target_lang: str = field(default="en", metadata={"help": "Target language key in `translation`."})
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "A datasets hub id (e.g. wmt16) or local dataset directory."}
+    )
+    dataset_config_name: str | None = field(default=None, metadata={"help": "The dataset config, e.g. tr-en."})
+    train_file: str | None = field(
+        default=None, metadata={"help": 'JSON lines file of {"translation": {"tr": ..., "en": ...}} rows.'}
+    )
+    validation_file: str | None = field(
+        default=None, metadata={"help": "JSON lines validation file: scored during training (BLEU)."}
+    )
+    test_file: str | None = field(
+        default=None,
+        metadata={"help": "JSON lines test file: base and fine-tuned model are scored on it (default: validation)."},
+    )
+    max_source_length: int = field(default=128, metadata={"help": "Source tokens kept per example (truncation)."})
+    max_target_length: int = field(default=128, metadata={"help": "Target tokens kept per training example."})
+    val_max_target_length: int | None = field(
+        default=None,
+        metadata={"help": "Longest generated translation when evaluating (default: --max_target_length)."},
+    )
+    max_train_samples: int | None = field(default=None, metadata={"help": "Use only the first N training pairs."})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "Use only the first N validation pairs."})
+    max_predict_samples: int | None = field(default=None, metadata={"help": "Use only the first N test pairs."})
+    preprocessing_num_workers: int | None = field(
+        default=None, metadata={"help": "Processes for tokenizing the dataset."}
+    )
+
+
+@dataclass
+class TrainingArguments(Seq2SeqTrainingArguments):
+    """Seq2SeqTrainingArguments with the defaults a translation fine-tuning run wants here."""
+
+    output_dir: str | None = field(
+        default=None,
+        metadata={
+            "help": "Local directory or gs:// URI for the model, checkpoints and results (default: $AIP_MODEL_DIR)."
+        },
+    )
+    eval_strategy: str = field(
+        default="steps", metadata={"help": "When to score the validation split: steps or epoch."}
+    )
+    eval_steps: float | None = field(default=500, metadata={"help": "Update steps between validation scores."})
+    save_strategy: str = field(default="steps", metadata={"help": "When to checkpoint; must match --eval_strategy."})
+    save_steps: float | None = field(
+        default=None, metadata={"help": "Update steps between checkpoints (default: --eval_steps)."}
+    )
+    save_total_limit: int | None = field(default=2, metadata={"help": "Checkpoints kept (the best one always is)."})
+    logging_steps: float = field(default=50, metadata={"help": "Update steps between training-loss log entries."})
+    load_best_model_at_end: bool = field(default=True, metadata={"help": "Finish with the best validation checkpoint."})
+    metric_for_best_model: str | None = field(default="bleu", metadata={"help": "Validation metric that picks it."})
+    predict_with_generate: bool = field(default=True, metadata={"help": "Generate translations to score BLEU/chrF."})
+    report_to: None | str | list[str] = field(default="none", metadata={"help": "Experiment trackers to log to."})
+    early_stopping_patience: int = field(
+        default=5, metadata={"help": "Stop after this many validation scores without a BLEU gain (0: never)."}
+    )
+    auto_mixed_precision: bool = field(
+        default=True,
+        metadata={"help": "On a GPU without --fp16/--bf16, train in bf16 where supported, else fp16; CPUs stay fp32."},
+    )
+
+    def __post_init__(self) -> None:
+        self.output_dir = self.output_dir or os.environ.get("AIP_MODEL_DIR")
+        if not self.output_dir:
+            raise TrainingSetupError("no output directory: pass --output_dir or set AIP_MODEL_DIR")
+        if self.save_steps is None:
+            self.save_steps = self.eval_steps
+        if not self.use_cpu and not _has_accelerator():
+            # Without it, torchrun on a CPU-only machine starts N unrelated copies instead of DDP over gloo.
+            self.use_cpu = True
+        if self.auto_mixed_precision and not (self.fp16 or self.bf16 or self.use_cpu):
+            self.bf16, self.fp16 = _gpu_half_precision()
+        super().__post_init__()
+
+
+def _has_accelerator() -> bool:
+    import torch
+
+    return torch.cuda.is_available() or torch.backends.mps.is_available()
+
+
+def _gpu_half_precision() -> tuple[bool, bool]:
+    """(bf16, fp16) for this machine: bf16 on Ampere and newer, fp16 on older GPUs (V100), neither on CPU."""
+    import torch
+    from transformers.utils import is_torch_bf16_gpu_available
+
+    if not torch.cuda.is_available():
+        return False, False
+    bf16 = is_torch_bf16_gpu_available()
+    return bf16, not bf16
+
+
+def argument_parser() -> HfArgumentParser:
+    return HfArgumentParser((ModelArguments, DataArguments, TrainingArguments))
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArguments, TrainingArguments]:
+    """Parse the command line; argument combinations the Trainer rejects become TrainingSetupError."""
+    try:
+        model_args, data_args, training_args = argument_parser().parse_args_into_dataclasses(args=argv)
+    except ValueError as e:
+        raise TrainingSetupError(" ".join(str(e).split())) from e
+    if data_args.val_max_target_length is None:
+        data_args.val_max_target_length = data_args.max_target_length
+    if training_args.generation_max_length is None:
+        # Without it, generation runs to the model's max_length (512 for opus-mt) while evaluating.
+        training_args.generation_max_length = data_args.val_max_target_length
+    return model_args, data_args, training_args

@@ -1,0 +1,1 @@
+"""google-cloud-aiplatform scripts: training job, deploy, online and batch prediction, local batch."""
