@@ -72,3 +72,13 @@ def torchserve(tmp_path_factory, tiny_archive):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def vertex(monkeypatch):
+    """The local stand-in of the Vertex AI REST API that the real google-cloud-aiplatform client talks to."""
+    from tests.vertex_standin import VertexStandIn, clear_vertex_env
+
+    clear_vertex_env(monkeypatch)
+    with VertexStandIn() as standin:
+        yield standin

@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.vertex_standin import VertexStandIn, accelerator_name, clear_vertex_env
+from tests.vertex_standin import accelerator_name
 from vertex import batch_predict
 
 PARENT = "projects/proj/locations/us-central1"
 EXAMPLE_INPUT = Path(__file__).resolve().parent.parent / "vertex" / "examples" / "batch_input_data.jsonl"
-
-
-@pytest.fixture
-def vertex(monkeypatch):
-    clear_vertex_env(monkeypatch)
-    with VertexStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

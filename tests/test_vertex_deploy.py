@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.vertex_standin import VertexStandIn, accelerator_name, clear_vertex_env
+from tests.vertex_standin import accelerator_name, clear_vertex_env
 from vertex import deploy
 
 PARENT = "projects/proj/locations/us-central1"
-
-
-@pytest.fixture
-def vertex(monkeypatch):
-    clear_vertex_env(monkeypatch)
-    with VertexStandIn() as standin:
-        yield standin
 
 
 def run(vertex, *argv: str) -> int:

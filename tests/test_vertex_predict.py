@@ -15,13 +15,6 @@ REPO_EXAMPLES = Path(__file__).resolve().parent.parent / "vertex" / "examples"
 PARENT = "projects/proj/locations/us-central1"
 
 
-@pytest.fixture
-def vertex(monkeypatch):
-    clear_vertex_env(monkeypatch)
-    with VertexStandIn() as standin:
-        yield standin
-
-
 def run(vertex, endpoint: str, *argv: str) -> int:
     return predict.main(["--project", "proj", "--api-endpoint", vertex.url, "--endpoint", endpoint, *argv])
 

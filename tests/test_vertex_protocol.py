@@ -118,7 +118,11 @@ def test_parameters_override_defaults(settings):
         ),
         ({"instances": ["a"], "parameters": {"num_beams": True}}, 400, "parameters.num_beams must be an integer"),
         ({"instances": ["a"], "parameters": {"num_beams": 2.5}}, 400, "parameters.num_beams must be an integer"),
-        ({"instances": ["a"], "parameters": {"max_new_tokens": 1e9}}, 400, "parameters.max_new_tokens must be an integer"),
+        (
+            {"instances": ["a"], "parameters": {"max_new_tokens": 1e9}},
+            400,
+            "parameters.max_new_tokens must be an integer",
+        ),
         (
             {"instances": ["a"], "parameters": {"max_new_tokens": 513}},
             400,
