@@ -201,8 +201,11 @@ def test_gs_output_is_uploaded_and_resumed_from(gcs_bucket, base_model, corpus, 
     from training.gcs import staging_dir
 
     uri = f"gs://{gcs_bucket}/runs/tiny"
+    # Leftovers of an older run to the same URI on this machine must not be resumed from.
+    (staging_dir(uri) / "checkpoint-99").mkdir(parents=True, exist_ok=True)
     argv = finetune_argv(base_model, corpus, uri, "--max_steps", "20", "--eval_on_start", "false")
     finetune.run(*parse_args(argv))
+    assert not (staging_dir(uri) / "checkpoint-99").exists()
     names = {b.name for b in storage.Client().list_blobs(gcs_bucket, prefix="runs/tiny/")}
     for name in ("model.safetensors", "config.json", "eval_results.json", "trainer_state.json",
                  "checkpoint-20/model.safetensors", "checkpoint-20/optimizer.pt"):  # fmt: skip

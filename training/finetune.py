@@ -44,7 +44,7 @@ def resume_checkpoint(requested: str | None, training_args: TrainingArguments, m
             raise TrainingSetupError(f"checkpoint {requested} does not exist")
         return requested
     if mirror is not None and training_args.local_process_index == 0:
-        mirror.download("checkpoint-")
+        mirror.restore_checkpoints()
     output = Path(training_args.output_dir)
     return get_last_checkpoint(str(output)) if output.is_dir() else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,15 @@ class GcsMirror:
         """checkpoint-N folder names stored remotely, oldest first."""
         steps = {int(m.group(1)) for name in self.remote_files() if (m := CHECKPOINT_DIR.match(name))}
         return [f"checkpoint-{step}" for step in sorted(steps)]
+
+    def restore_checkpoints(self) -> None:
+        """Make the local checkpoints those of the bucket: the staging directory may hold leftovers
+        of an older run to the same URI on this machine, and the bucket is what a job resumes from."""
+        remote = set(self.checkpoints())
+        for local in self.local_dir.glob("checkpoint-*"):
+            if local.is_dir() and local.name not in remote:
+                shutil.rmtree(local)
+        self.download("checkpoint-")
 
     def download(self, name_prefix: str = "") -> Path:
         """Copy the remote files whose relative path starts with `name_prefix` into the local mirror."""
