@@ -29,6 +29,7 @@ OPTIONAL_FILES = (
     "target_vocab.json",
     "model.safetensors.index.json",
 )
+SHARD_INDEX = "model.safetensors.index.json"
 
 
 class ArchiveError(Exception):
@@ -80,7 +81,9 @@ def build_archive(
         if backend == "ctranslate2":
             from handler.backends.ctranslate2_backend import convert_model
 
-            files = files + [convert_model(model_dir, staging / "ctranslate2")]
+            # The converted model replaces the PyTorch weights; the tokenizer files stay.
+            files = [f for f in files if not f.name.endswith(".safetensors") and f.name != SHARD_INDEX]
+            files.append(convert_model(model_dir, staging / "converted"))
         command = [
             sys.executable, "-m", "model_archiver.model_packaging",
             "--model-name", MODEL_NAME,

@@ -82,3 +82,23 @@ def vertex(monkeypatch):
     clear_vertex_env(monkeypatch)
     with VertexStandIn() as standin:
         yield standin
+
+
+@pytest.fixture(scope="session")
+def tiny_ct2_archive(tmp_path_factory, tiny_model_dir) -> Path:
+    """The tiny model converted to CTranslate2 int8 and packed like `make archive BACKEND=ctranslate2`."""
+    from handler.archive import build_archive
+
+    return build_archive(tiny_model_dir, tmp_path_factory.mktemp("ct2-model-store"), backend="ctranslate2")
+
+
+@pytest.fixture(scope="session")
+def tiny_ct2_backend(tmp_path_factory, tiny_ct2_archive):
+    """The CTranslate2 backend loaded from the unpacked archive, as a TorchServe worker loads it."""
+    import zipfile
+
+    from handler.backends.ctranslate2_backend import CTranslate2Backend
+
+    unpacked = tmp_path_factory.mktemp("ct2-unpacked")
+    zipfile.ZipFile(tiny_ct2_archive).extractall(unpacked)
+    return CTranslate2Backend(str(unpacked), "cpu", threads=2)

@@ -1,0 +1,109 @@
+"""The CTranslate2 backend: the Marian model converted to int8, the tokenizer from the same directory.
+
+CTranslate2 runs Marian with int8 weights on CPUs noticeably faster than PyTorch in fp32 (see
+bench/README.md for this machine's figures). The conversion happens at archive time
+(`make archive BACKEND=ctranslate2`); the archive then carries `ctranslate2/` and the
+sentencepiece and tokenizer files, and no PyTorch weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ctranslate2
+import torch
+from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+from handler.vertex_protocol import GenerationParams
+
+CONVERTED_DIR = "ctranslate2"
+# Weights are stored in int8; CTranslate2 converts them at load time to what the device runs best.
+STORED_QUANTIZATION = "int8"
+
+
+def compute_type(device: str) -> str:
+    """int8 matrix products on CPUs; int8 weights with float16 activations on GPUs."""
+    return "int8_float16" if device.startswith("cuda") else "int8"
+
+
+def convert_model(model_dir: Path, dest: Path) -> Path:
+    """Convert a save_pretrained Marian directory into `dest/ctranslate2/` and return `dest`.
+
+    torch-model-archiver copies a directory given in --extra-files by its contents, so `dest`
+    is the folder to give it: the archive then holds `ctranslate2/` at its root.
+    """
+    from ctranslate2.converters import TransformersConverter
+
+    converter = TransformersConverter(str(model_dir), load_as_float16=False)
+    converter.convert(str(dest / CONVERTED_DIR), quantization=STORED_QUANTIZATION, force=True)
+    return dest
+
+
+def _device(device: str) -> tuple[str, int]:
+    kind, _, index = device.partition(":")
+    return kind, int(index or 0)
+
+
+class CTranslate2Backend:
+    def __init__(self, model_dir: str, device: str, threads: int | None = None) -> None:
+        kind, index = _device(device)
+        converted = Path(model_dir) / CONVERTED_DIR
+        if not (converted / "model.bin").is_file():
+            raise FileNotFoundError(f"{converted} holds no converted model; archive with --backend ctranslate2")
+        self.translator = ctranslate2.Translator(
+            str(converted),
+            device=kind,
+            device_index=index,
+            compute_type=compute_type(device),
+            # One translation at a time per worker; its matrix products use the worker's threads.
+            inter_threads=1,
+            intra_threads=threads or torch.get_num_threads(),
+        )
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        config = AutoConfig.from_pretrained(model_dir)
+        positions = getattr(config, "max_position_embeddings", None) or 512
+        self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
+        # Dropped from the output like transformers' batch_decode(skip_special_tokens=True) does.
+        self.special_tokens = set(self.tokenizer.all_special_tokens)
+        # Marian's generation config forces end-of-sentence as the last of max_new_tokens, so
+        # transformers produces at most max_new_tokens - 1 words; CTranslate2 counts words only.
+        try:
+            self.generation_config = GenerationConfig.from_pretrained(model_dir)
+        except OSError:
+            self.generation_config = GenerationConfig.from_model_config(config)
+        self.forced_eos = self.generation_config.forced_eos_token_id is not None
+
+    def generation_defaults(self) -> dict[str, int]:
+        config = self.generation_config
+        defaults = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens}
+        return {k: v for k, v in defaults.items() if v}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
+
+    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+        words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens
+        if words < 1:  # only the forced end-of-sentence fits, as with transformers
+            return [[""] * params.num_return_sequences for _ in texts]
+        ids = self.tokenizer(texts, truncation=False)["input_ids"]
+        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        try:
+            results = self.translator.translate_batch(
+                source,
+                beam_size=params.num_beams,
+                num_hypotheses=params.num_return_sequences,
+                max_decoding_length=words,
+                # The micro-batches are already length-sorted and sized by the service.
+                max_batch_size=0,
+            )
+        except RuntimeError as e:
+            # CTranslate2 reports allocation failures as RuntimeError; the service answers 507 to these.
+            if "out of memory" in str(e).lower():
+                raise MemoryError(str(e)) from e
+            raise
+        return [[self._detokenize(tokens) for tokens in result.hypotheses] for result in results]
+
+    def _detokenize(self, tokens: list[str]) -> str:
+        return self.tokenizer.convert_tokens_to_string([t for t in tokens if t not in self.special_tokens]).strip()
