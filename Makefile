@@ -15,7 +15,7 @@ STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
 
-.PHONY: help setup java demo-model archive serve soak test test-fast lint clean
+.PHONY: help setup java demo-model archive serve bench soak test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties
+
+bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1: a 1-minute check); results in bench/results/
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)

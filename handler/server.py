@@ -77,6 +77,8 @@ class TorchServe:
     overrides: dict[str, str] = field(default_factory=dict)
     base_config: Path = BASE_CONFIG
     env: dict[str, str] = field(default_factory=dict)
+    # In a container the logs go to the console (Cloud Logging reads it); elsewhere to workdir.
+    log_to_console: bool = False
     process: subprocess.Popen | None = None
 
     @property
@@ -112,6 +114,9 @@ class TorchServe:
             "--start", "--foreground", "--ncs",
             "--ts-config", str(config_path),
         ]  # fmt: skip
+        if self.log_to_console:
+            self.process = subprocess.Popen(command, cwd=self.workdir, env=env, start_new_session=True)
+            return self
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -102,3 +102,21 @@ def tiny_ct2_backend(tmp_path_factory, tiny_ct2_archive):
     unpacked = tmp_path_factory.mktemp("ct2-unpacked")
     zipfile.ZipFile(tiny_ct2_archive).extractall(unpacked)
     return CTranslate2Backend(str(unpacked), "cpu", threads=2)
+
+
+@pytest.fixture
+def gcs_bucket(monkeypatch) -> str:
+    """A bucket in a real Cloud Storage emulator on a loopback port, reached through
+    STORAGE_EMULATOR_HOST as google-cloud-storage's clients do."""
+    from gcp_storage_emulator.server import create_server
+
+    from handler.server import free_port
+
+    port = free_port()
+    server = create_server("127.0.0.1", port, in_memory=True, default_bucket="test-bucket")
+    server.start()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+    try:
+        yield "test-bucket"
+    finally:
+        server.stop()

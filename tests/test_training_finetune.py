@@ -7,7 +7,6 @@ up, the output directory loads with from_pretrained, and it archives and serves 
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -177,22 +176,6 @@ def test_same_seed_same_model(base_model, corpus, tmp_path):
         argv = finetune_argv(base_model, corpus, tmp_path / name, "--max_steps", "10", "--eval_on_start", "false")
         runs.append(finetune.run(*parse_args(argv))["train"]["train_loss"])
     assert runs[0] == runs[1]
-
-
-@pytest.fixture
-def gcs_bucket(monkeypatch) -> str:
-    """A Cloud Storage emulator on a loopback port, reached through STORAGE_EMULATOR_HOST."""
-    server_module = pytest.importorskip("gcp_storage_emulator.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = server_module.create_server("127.0.0.1", port, in_memory=True, default_bucket="models")
-    server.start()
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
-    try:
-        yield "models"
-    finally:
-        server.stop()
 
 
 def test_gs_output_is_uploaded_and_resumed_from(gcs_bucket, base_model, corpus, capsys):

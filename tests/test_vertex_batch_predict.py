@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,6 @@ from vertex import batch_predict
 
 PARENT = "projects/proj/locations/us-central1"
 EXAMPLE_INPUT = Path(__file__).resolve().parent.parent / "vertex" / "examples" / "batch_input_data.jsonl"
-
-
-@pytest.fixture
-def gcs_bucket(monkeypatch) -> str:
-    """An in-memory Cloud Storage emulator, reached through STORAGE_EMULATOR_HOST."""
-    server_module = pytest.importorskip("gcp_storage_emulator.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = server_module.create_server("127.0.0.1", port, in_memory=True, default_bucket="staging")
-    server.start()
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
-    try:
-        yield "staging"
-    finally:
-        server.stop()
 
 
 def run(vertex, *argv: str) -> int:

@@ -1,0 +1,409 @@
+"""The benchmark: the machine's limit, this server, and a naive server, side by side in one run.
+
+    python -m bench.run                      # what `make bench` runs (about 15 minutes on 2 cores)
+    python -m bench.run --quick              # a tiny model and a few requests: checks it all works
+    python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
+
+For each backend (transformers fp32, CTranslate2 int8) it measures:
+  1. the limit: batched generation in-process at several batch sizes, no server;
+  2. this project's TorchServe with its shipped handler/model-config.yaml, over HTTP from an
+     async load generator: single-sentence requests at concurrency 1, 8 and 32, and requests of
+     16 instances at concurrency 8;
+  3. (transformers only) the naive baseline: one request at a time, one generate call each.
+Greedy decoding, every sentence exactly --max-new-tokens long (see bench/workload.py).
+Writes results.json and results.png under --output and prints the table and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiohttp
+import psutil
+from tqdm import tqdm
+
+from bench.workload import DATA_DIR, bench_sentences, build_bench_model
+from handler.archive import build_archive
+from handler.backends import TranslationBackend, load_backend
+from handler.server import free_port, loopback_torchserve
+from handler.vertex_protocol import GenerationParams
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("transformers", "ctranslate2")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each measurement to run: (batch size, sentences) and (concurrency, instances, requests)."""
+
+    architecture: str
+    max_new_tokens: int
+    in_process: tuple[tuple[int, int], ...]
+    server: tuple[tuple[int, int, int], ...]
+    naive: tuple[int, int, int]
+
+
+FULL = Plan(
+    architecture="opus-mt",
+    max_new_tokens=32,
+    in_process=((1, 6), (8, 32), (32, 64), (64, 128)),
+    server=((1, 1, 8), (8, 1, 48), (32, 1, 128), (8, 16, 16)),
+    naive=(32, 1, 24),
+)
+QUICK = Plan(
+    architecture="tiny",
+    max_new_tokens=8,
+    in_process=((1, 4), (8, 16)),
+    server=((1, 1, 4), (8, 1, 16), (8, 16, 4)),
+    naive=(8, 1, 8),
+)
+
+
+@dataclass
+class Result:
+    system: str  # in-process | torchserve | naive
+    backend: str
+    concurrency: int  # the batch size for in-process runs
+    instances: int  # per request (1 for in-process)
+    sentences: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # per request (per batch in-process)
+    errors: int = 0
+    peak_rss_mib: float = 0.0  # per worker (per process in-process)
+    max_new_tokens: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.system == "in-process":
+            return f"{self.backend} in-process batch {self.concurrency}"
+        return f"{self.backend} {self.system} c={self.concurrency} x{self.instances}"
+
+    def summary(self) -> dict[str, float]:
+        lat = sorted(self.latencies) or [0.0]
+        pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+        return {
+            "sentences_per_s": self.sentences / self.seconds if self.seconds else 0.0,
+            "tokens_per_s": self.sentences * self.max_new_tokens / self.seconds if self.seconds else 0.0,
+            "p50_s": statistics.median(lat),
+            "p95_s": pick(0.95),
+            "p99_s": pick(0.99),
+        }
+
+
+class MemorySampler:
+    """Peak resident memory of some processes, sampled in a background thread."""
+
+    def __init__(self, pids: list[int], period: float = 0.2) -> None:
+        self.pids, self.period, self.peak = pids, period, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid in self.pids:
+                try:
+                    self.peak = max(self.peak, psutil.Process(pid).memory_info().rss / 2**20)
+                except psutil.Error:
+                    pass
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def unpacked_backend(model_dir: Path, backend: str, workdir: Path) -> tuple[Path, TranslationBackend]:
+    """Archive the model for `backend` and load it from the unpacked archive, as a worker does."""
+    mar = build_archive(model_dir, workdir / f"store-{backend}", backend=backend)
+    unpacked = workdir / f"unpacked-{backend}"
+    zipfile.ZipFile(mar).extractall(unpacked)
+    return mar, load_backend(backend, str(unpacked), "cpu")
+
+
+def measure_in_process(backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan) -> list[Result]:
+    params = GenerationParams(1, plan.max_new_tokens, 1)
+    backend.translate(texts[:2], params)  # warm-up
+    results = []
+    for batch_size, count in plan.in_process:
+        result = Result("in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens)
+        batch_texts = texts[:count]
+        with MemorySampler([os.getpid()]) as memory:
+            started = time.perf_counter()
+            for i in tqdm(range(0, count, batch_size), desc=result.label, leave=False):
+                t0 = time.perf_counter()
+                backend.translate(batch_texts[i : i + batch_size], params)
+                result.latencies.append(time.perf_counter() - t0)
+            result.seconds = time.perf_counter() - started
+        result.sentences, result.peak_rss_mib = count, memory.peak
+        results.append(result)
+    return results
+
+
+async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_tokens: int, label: str) -> Result:
+    """Closed-loop load: `concurrency` clients, each sending its next request when the last one returns."""
+    result = Result("", "", concurrency, len(requests[0]), max_new_tokens=max_new_tokens)
+    queue = list(reversed(requests))
+    progress = tqdm(total=len(requests), desc=label, leave=False)
+    parameters = {"num_beams": 1, "max_new_tokens": max_new_tokens}
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        while queue:
+            texts = queue.pop()
+            t0 = time.perf_counter()
+            try:
+                async with session.post(url, json={"instances": texts, "parameters": parameters}) as response:
+                    body = await response.json(content_type=None)
+                    ok = response.status == 200 and len(body.get("predictions", [])) == len(texts)
+            except (TimeoutError, aiohttp.ClientError, ValueError):
+                ok = False
+            result.latencies.append(time.perf_counter() - t0)
+            result.sentences += len(texts) if ok else 0
+            result.errors += 0 if ok else 1
+            progress.update()
+
+    timeout = aiohttp.ClientTimeout(total=600)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+        result.seconds = time.perf_counter() - started
+    progress.close()
+    return result
+
+
+def load_runs(url: str, texts: list[str], runs, plan: Plan, system: str, backend: str, pids: list[int]):
+    asyncio.run(drive(url, [[t] for t in texts[:2]], 2, plan.max_new_tokens, "warm-up"))
+    results = []
+    for concurrency, instances, count in runs:
+        requests = [[texts[(i * instances + j) % len(texts)] for j in range(instances)] for i in range(count)]
+        label = f"{backend} {system} c={concurrency} x{instances}"
+        with MemorySampler(pids) as memory:
+            result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
+        result.system, result.backend, result.peak_rss_mib = system, backend, memory.peak
+        results.append(result)
+    return results
+
+
+def measure_torchserve(mar: Path, backend: str, texts: list[str], plan: Plan, workdir: Path) -> list[Result]:
+    server = loopback_torchserve(mar.parent, workdir / f"ts-{backend}")
+    server.start()
+    try:
+        server.wait_ready(timeout=600)
+        url = server.inference_address + "/predictions/tr_en"
+        return load_runs(url, texts, plan.server, plan, "torchserve", backend, server.worker_pids())
+    finally:
+        server.stop()
+
+
+def measure_naive(model_dir: Path, texts: list[str], plan: Plan) -> list[Result]:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.naive_server", "--model-dir", str(model_dir), "--port", str(port)]
+    process = subprocess.Popen([*command, "--max-new-tokens", str(plan.max_new_tokens)], cwd=REPO_ROOT)
+    try:
+        url = f"http://127.0.0.1:{port}/predict"
+        deadline = time.monotonic() + 300
+        while asyncio.run(drive(url, [[texts[0]]], 1, plan.max_new_tokens, "naive start")).errors:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the naive server did not start")
+            time.sleep(1)
+        return load_runs(url, texts, [plan.naive], plan, "naive", "transformers", [process.pid])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bleu_of_backends(model_dir: Path, workdir: Path) -> dict[str, float]:
+    """BLEU on the demo test split with each backend, at the model's default parameters."""
+    import sacrebleu
+
+    from handler.service import TranslationService, default_params
+    from handler.settings import load_settings
+
+    pairs = [json.loads(line)["translation"] for line in (DATA_DIR / "test.jsonl").open(encoding="utf-8")]
+    sources, references = [p["tr"] for p in pairs], [p["en"] for p in pairs]
+    scores = {}
+    for name in BACKENDS:
+        _, backend = unpacked_backend(model_dir, name, workdir / f"bleu-{name}")
+        service = TranslationService(backend, load_settings())
+        params = default_params(backend, load_settings())
+        hypotheses = [h[0] for h in service.translate(sources, params)]
+        scores[name] = round(sacrebleu.corpus_bleu(hypotheses, [references]).score, 2)
+    return scores
+
+
+def targets(results: list[Result], bleu: dict[str, float]) -> list[tuple[str, float, str, bool]]:
+    """(what, measured, target, met) for the performance issue's ratios."""
+    by = {r.label: r.summary() for r in results}
+
+    def get(label: str, key: str = "sentences_per_s") -> float | None:
+        return by[label][key] if label in by else None
+
+    rows = []
+
+    def ratio(what: str, a: float | None, b: float | None, bound: float, at_least: bool = True) -> None:
+        if a is None or b is None or b == 0:
+            return
+        value = a / b
+        rows.append(
+            (what, value, f"{'>=' if at_least else '<='} {bound}", value >= bound if at_least else value <= bound)
+        )
+
+    for backend in BACKENDS:
+        in_process = [r for r in results if r.system == "in-process" and r.backend == backend]
+        if not in_process:
+            continue
+        best = max(in_process, key=lambda r: r.summary()["sentences_per_s"])
+        largest = max(r.concurrency for r in in_process)
+        top = max(r.concurrency for r in results if r.system == "torchserve" and r.instances == 1)
+        server_top = get(f"{backend} torchserve c={top} x1")
+        ratio(f"{backend}: server c={top} / in-process batch {min(32, largest)}", server_top,
+              get(f"{backend} in-process batch {min(32, largest)}"), 0.95)  # fmt: skip
+        ratio(f"{backend}: server p50 c=1 / in-process one sentence", get(f"{backend} torchserve c=1 x1", "p50_s"),
+              get(f"{backend} in-process batch 1", "p50_s"), 1.1, at_least=False)  # fmt: skip
+        ratio(f"{backend}: server c=8 x16 / in-process best (batch {best.concurrency})",
+              get(f"{backend} torchserve c=8 x16"), best.summary()["sentences_per_s"], 0.9)  # fmt: skip
+    naive = [r for r in results if r.system == "naive"]
+    if naive:
+        c = naive[0].concurrency
+        ratio(f"transformers: server c={c} / naive c={c}", get(f"transformers torchserve c={c} x1"),
+              naive[0].summary()["sentences_per_s"], 7)  # fmt: skip
+    for c in (32, 1):
+        ratio(f"ctranslate2 / transformers server throughput c={c}", get(f"ctranslate2 torchserve c={c} x1"),
+              get(f"transformers torchserve c={c} x1"), 1.7 if c == 32 else 2.2)  # fmt: skip
+    if len(bleu) == 2:
+        gap = abs(bleu["ctranslate2"] - bleu["transformers"])
+        rows.append(("BLEU gap ctranslate2 vs transformers (demo test split)", gap, "<= 1.0", gap <= 1.0))
+    return rows
+
+
+def report(results: list[Result], rows, bleu: dict[str, float]) -> str:
+    lines = [
+        f"{'configuration':<44} {'sent/s':>8} {'tok/s':>8} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'err':>4} {'MiB':>6}"
+    ]
+    for r in results:
+        s = r.summary()
+        lines.append(
+            f"{r.label:<44} {s['sentences_per_s']:8.2f} {s['tokens_per_s']:8.1f} {s['p50_s']:7.3f} "
+            f"{s['p95_s']:7.3f} {s['p99_s']:7.3f} {r.errors:4d} {r.peak_rss_mib:6.0f}"
+        )
+    if bleu:
+        lines.append("\nBLEU on the demo test split: " + ", ".join(f"{k} {v:.2f}" for k, v in bleu.items()))
+    lines.append("\ntargets")
+    for what, value, bound, met in rows:
+        lines.append(f"  {'met ' if met else 'MISS'} {what:<62} {value:6.2f} (target {bound})")
+    return "\n".join(lines)
+
+
+def plot(results: list[Result], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [r.label for r in results]
+    colors = {"in-process": "#4c72b0", "torchserve": "#55a868", "naive": "#c44e52"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 0.42 * len(results) + 2), sharey=True)
+    y = range(len(results))
+    left.barh(y, [r.summary()["sentences_per_s"] for r in results], color=[colors[r.system] for r in results])
+    left.set_yticks(list(y), labels, fontsize=8)
+    left.invert_yaxis()
+    left.set_xlabel("sentences / s (higher is better)")
+    right.barh(y, [r.summary()["p50_s"] for r in results], color=[colors[r.system] for r in results])
+    right.errorbar([r.summary()["p50_s"] for r in results], list(y),
+                   xerr=[[0] * len(results), [r.summary()["p95_s"] - r.summary()["p50_s"] for r in results]],
+                   fmt="none", ecolor="black", capsize=3)  # fmt: skip
+    right.set_xlabel("latency p50 (bar) to p95 (whisker), s: per request, per batch in-process")
+    fig.suptitle(f"tr_en serving on {os.cpu_count()} CPU cores, greedy, {results[0].max_new_tokens} tokens/sentence")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny model, few requests: a check that it all runs")
+    parser.add_argument("--model-dir", type=Path, help="benchmark this Marian directory instead of the built one")
+    parser.add_argument("--bench-model-dir", type=Path, default=REPO_ROOT / "artifacts" / "bench-model",
+                        help="where the built benchmark model is cached (default: artifacts/bench-model)")  # fmt: skip
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated (default: both)")
+    parser.add_argument("--bleu-model-dir", type=Path,
+                        help="a trained model to compare BLEU on (default: artifacts/demo-model if built)")  # fmt: skip
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "results", help="results folder")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backend {sorted(unknown)[0]!r}; use {', '.join(BACKENDS)}")
+    if args.model_dir and not (args.model_dir / "config.json").is_file():
+        parser.error(f"{args.model_dir} is not a model directory (no config.json)")
+    bleu_dir = args.bleu_model_dir
+    if bleu_dir is None and not args.quick and (REPO_ROOT / "artifacts/demo-model/model.safetensors").is_file():
+        bleu_dir = REPO_ROOT / "artifacts" / "demo-model"
+
+    import torch
+
+    cores = len(os.sched_getaffinity(0))
+    torch.set_num_threads(cores)
+    args.output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tr_en-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.model_dir:
+            model_dir = args.model_dir
+        elif args.quick:
+            model_dir = build_bench_model(workdir / "bench-model", "tiny", vocab_size=2000)
+        else:
+            print(f"building the benchmark model in {args.bench_model_dir} (once)")
+            model_dir = build_bench_model(args.bench_model_dir)
+        results: list[Result] = []
+        texts: list[str] = []
+        for backend_name in backends:
+            mar, backend = unpacked_backend(model_dir, backend_name, workdir)
+            if not texts:
+                texts = bench_sentences(backend.count_tokens, max(n for _, n in plan.in_process) + 32)
+            results += measure_in_process(backend_name, backend, texts, plan)
+            del backend
+            results += measure_torchserve(mar, backend_name, texts, plan, workdir)
+        if "transformers" in backends and not args.no_naive:
+            results += measure_naive(model_dir, texts, plan)
+        bleu = bleu_of_backends(bleu_dir, workdir) if bleu_dir and len(backends) == 2 else {}
+    rows = targets(results, bleu)
+    text = report(results, rows, bleu)
+    print("\n" + text)
+    environment = {"cores": cores, "model_dir": str(model_dir), "quick": args.quick, "plan": asdict(plan)}
+    raw = {
+        "environment": environment,
+        "results": [{**asdict(r), "label": r.label, **r.summary()} for r in results],
+        "bleu": bleu,
+        "targets": [{"what": w, "value": v, "target": b, "met": m} for w, v, b, m in rows],
+    }
+    (args.output / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    (args.output / "results.txt").write_text(text + "\n", encoding="utf-8")
+    plot(results, args.output / "results.png")
+    print(f"\nwrote {args.output / 'results.json'}, results.txt and results.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""The container entrypoint and readiness check, run on the host as the image runs them.
+
+No Docker engine runs here: the entrypoint starts a real TorchServe on free ports, the model
+comes from a real Cloud Storage emulator or a local folder, and the Dockerfile is linted.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from handler.server import free_ports
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINT = REPO_ROOT / "docker" / "entrypoint.py"
+READINESS = REPO_ROOT / "docker" / "readiness.py"
+sys.path.insert(0, str(REPO_ROOT / "docker"))
+
+import entrypoint  # noqa: E402
+
+
+class Container:
+    """docker/entrypoint.py as a child process with its own ports, stopped in teardown."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], store: Path | None = None) -> None:
+        http, management, metrics, grpc_inference, grpc_management = free_ports(5)
+        self.port, self.management_port = http, management
+        self.env = {
+            **os.environ,
+            "AIP_HTTP_PORT": str(http),
+            "TS_MANAGEMENT_PORT": str(management),
+            "TS_METRICS_PORT": str(metrics),
+            "TS_GRPC_INFERENCE_PORT": str(grpc_inference),
+            "TS_GRPC_MANAGEMENT_PORT": str(grpc_management),
+            **env,
+        }
+        self.log = workdir / "entrypoint.log"
+        command = [sys.executable, str(ENTRYPOINT), "--workdir", str(workdir / "ts")]
+        if store is not None:
+            command += ["--model-store", str(store)]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def ready(self) -> bool:
+        env = {**os.environ, "TS_MANAGEMENT_PORT": str(self.management_port)}
+        return subprocess.run([sys.executable, str(READINESS)], env=env, capture_output=True).returncode == 0
+
+    def wait_ready(self, timeout: float = 240) -> list[bool]:
+        """Poll the readiness check until it passes; returns every answer it gave."""
+        answers = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            answers.append(self.ready())
+            if answers[-1]:
+                return answers
+            assert self.process.poll() is None, f"entrypoint exited early:\n{self.output()[-3000:]}"
+            time.sleep(0.5)
+        raise AssertionError(f"never ready:\n{self.output()[-3000:]}")
+
+    def tree(self) -> list[psutil.Process]:
+        root = psutil.Process(self.process.pid)
+        return [root, *root.children(recursive=True)]
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+@pytest.fixture
+def container(tmp_path):
+    started: list[Container] = []
+
+    def start(env: dict[str, str] | None = None, store: Path | None = None) -> Container:
+        started.append(Container(tmp_path / f"c{len(started)}", env or {}, store))
+        return started[-1]
+
+    (tmp_path / "c0").mkdir()
+    yield start
+    for c in started:
+        # TorchServe runs in its own process group: take the entrypoint's children down too.
+        for p in c.tree() if c.process.poll() is None else []:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        c.kill()
+
+
+def store_with(tmp_path: Path, archive: Path, name: str = "tr_en.mar") -> Path:
+    store = tmp_path / "store"
+    store.mkdir(exist_ok=True)
+    shutil.copyfile(archive, store / name)
+    return store
+
+
+def is_loopback(ip: str) -> bool:
+    return ipaddress.ip_address(ip.removeprefix("::ffff:")).is_loopback
+
+
+def predict(url: str) -> requests.Response:
+    return requests.post(f"{url}/predictions/tr_en", json={"instances": ["Bu odun yanmaz."]}, timeout=60)
+
+
+@pytest.mark.torchserve
+def test_serves_on_the_aip_port_listens_only_there_and_stops_on_sigterm(container, tmp_path, tiny_archive):
+    c = container(
+        {"AIP_PREDICT_ROUTE": "/predictions/tr_en", "AIP_HEALTH_ROUTE": "/ping"}, store_with(tmp_path, tiny_archive)
+    )
+    answers = c.wait_ready()
+    assert answers[0] is False, "readiness passed before TorchServe could have loaded the model"
+    response = predict(c.url)
+    assert response.status_code == 200 and isinstance(response.json()["predictions"][0], str)
+    assert requests.get(f"{c.url}/ping", timeout=10).status_code == 200
+
+    # Nothing but the inference port listens beyond loopback.
+    pids = {p.pid for p in c.tree()}
+    listening = [
+        conn.laddr
+        for conn in psutil.net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN and conn.pid in pids
+    ]
+    # Java listens on IPv6 sockets: 127.0.0.1 shows as ::ffff:127.0.0.1 and 0.0.0.0 as ::.
+    public = {(a.ip, a.port) for a in listening if not is_loopback(a.ip)}
+    assert public and {port for _, port in public} == {c.port}, listening
+    assert all(ip in ("0.0.0.0", "::") for ip, _ in public)
+    assert {c.management_port, c.port} <= {a.port for a in listening}
+
+    # Management and model registration on the inference port are refused.
+    for method, path in [("POST", "/models?url=file:///etc/passwd"), ("DELETE", "/models/tr_en"), ("GET", "/models")]:
+        refused = requests.request(method, c.url + path, timeout=10)
+        assert refused.status_code in (400, 404, 405), (method, path, refused.status_code)
+    assert predict(c.url).status_code == 200
+
+    processes = c.tree()
+    c.process.send_signal(signal.SIGTERM)
+    assert c.process.wait(timeout=90) == 0, c.output()[-2000:]
+    assert "SIGTERM received" in c.output()
+    time.sleep(1)
+    assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"AIP_PREDICT_ROUTE": "/predict"}, "AIP_PREDICT_ROUTE is '/predict'"),
+        ({"AIP_HEALTH_ROUTE": "/health"}, "AIP_HEALTH_ROUTE is '/health'"),
+        ({"AIP_PREDICT_ROUTE": "/v1/endpoints/1/deployedModels/2:predict"}, "AIP_PREDICT_ROUTE"),
+    ],
+)
+def test_wrong_routes_stop_the_container_at_once(container, tmp_path, tiny_archive, env, named):
+    c = container(env, store_with(tmp_path, tiny_archive))
+    assert c.process.wait(timeout=30) == entrypoint.EXIT_CONFIG
+    out = c.output()
+    assert named in out
+    assert "serving_container_predict_route=/predictions/tr_en" in out
+    assert "serving_container_health_route=/ping" in out
+
+
+def broken_archive(archive: Path, out: Path) -> Path:
+    """The same archive with its weights replaced by garbage: TorchServe accepts it, the worker fails."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, b"not safetensors" if item.filename.endswith(".safetensors") else data)
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+@pytest.mark.torchserve
+def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(container, tmp_path, tiny_archive):
+    store = tmp_path / "broken"
+    store.mkdir()
+    broken_archive(tiny_archive, store / "tr_en.mar")
+    c = container({"MODEL_LOAD_TIMEOUT": "25"}, store)
+    answers = []
+    while c.process.poll() is None:
+        answers.append(c.ready())
+        time.sleep(1)
+    assert c.process.returncode == entrypoint.EXIT_NOT_SERVING
+    assert "did not load within 25 s" in c.output()
+    assert len(answers) >= 5 and not any(answers)
+
+
+@pytest.mark.torchserve
+def test_model_is_fetched_from_a_gcs_folder(container, gcs_bucket, tiny_archive):
+    from google.cloud import storage
+
+    # Google's samples name the archive model.mar; any single .mar of the folder is served.
+    storage.Client().bucket(gcs_bucket).blob("models/run-7/model.mar").upload_from_filename(str(tiny_archive))
+    storage.Client().bucket(gcs_bucket).blob("models/run-7/eval_results.json").upload_from_string("{}")
+    c = container({"AIP_STORAGE_URI": f"gs://{gcs_bucket}/models/run-7"})
+    c.wait_ready()
+    assert predict(c.url).status_code == 200
+
+
+def test_gcs_folder_without_an_archive_is_a_clear_error(container, gcs_bucket):
+    from google.cloud import storage
+
+    storage.Client().bucket(gcs_bucket).blob("empty/readme.txt").upload_from_string("no model here")
+    c = container({"AIP_STORAGE_URI": f"gs://{gcs_bucket}/empty/"})
+    assert c.process.wait(timeout=60) == entrypoint.EXIT_CONFIG
+    assert f"AIP_STORAGE_URI gs://{gcs_bucket}/empty/ holds no .mar archive" in c.output()
+
+
+def test_model_location_errors_are_one_sentence(tmp_path, tiny_archive):
+    def error(uri: str, baked: Path = tmp_path / "none") -> str:
+        with pytest.raises(entrypoint.EntrypointError) as caught:
+            entrypoint.install_model(uri, baked, tmp_path / "store")
+        return str(caught.value)
+
+    assert "AIP_STORAGE_URI is empty" in error("")
+    assert "is neither a gs:// folder nor a local path" in error(str(tmp_path / "missing"))
+    two = tmp_path / "two"
+    two.mkdir()
+    for name in ("a.mar", "b.mar"):
+        shutil.copyfile(tiny_archive, two / name)
+    assert "holds several archives (a.mar, b.mar)" in error(str(two))
+    assert "names no bucket" in error("gs://")
+
+
+def test_a_local_folder_or_file_is_installed_as_tr_en_mar(tmp_path, tiny_archive):
+    folder = tmp_path / "artifacts"
+    folder.mkdir()
+    shutil.copyfile(tiny_archive, folder / "model.mar")
+    for uri in (str(folder), str(folder / "model.mar")):
+        store = entrypoint.install_model(uri, tmp_path / "none", tmp_path / "store")
+        assert (store / "tr_en.mar").read_bytes() == tiny_archive.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"AIP_HTTP_PORT": "http"}, "AIP_HTTP_PORT must be a TCP port number, not 'http'"),
+        ({"MODEL_LOAD_TIMEOUT": "soon"}, "MODEL_LOAD_TIMEOUT must be a positive number of seconds"),
+    ],
+)
+def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, message):
+    c = container(env, store_with(tmp_path, tiny_archive))
+    assert c.process.wait(timeout=30) == entrypoint.EXIT_CONFIG
+    assert message in c.output()
+
+
+def test_generated_config_keeps_everything_but_inference_on_loopback(tmp_path):
+    env = {"AIP_HTTP_PORT": "9000", "TS_MANAGEMENT_PORT": "9001"}
+    config = entrypoint.build_server(env, tmp_path, tmp_path / "ts").config()
+    assert config["inference_address"] == "http://0.0.0.0:9000"
+    assert config["management_address"] == "http://127.0.0.1:9001"
+    assert config["metrics_address"].startswith("http://127.0.0.1:")
+    assert config["grpc_inference_address"] == config["grpc_management_address"] == "127.0.0.1"
+    assert config["enable_model_api"] == "false" and config["disable_token_authorization"] == "true"
+    assert config["allowed_urls"] == f"^file://{tmp_path.resolve()}/.*$"
+    assert config["install_py_dep_per_model"] == "false"
+
+
+def test_commands_have_help():
+    for script in (ENTRYPOINT, READINESS):
+        result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+        assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_readiness_is_false_without_a_server():
+    port = free_ports(1)[0]
+    result = subprocess.run(
+        [sys.executable, str(READINESS), "--management-url", f"http://127.0.0.1:{port}"], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "not ready: management API not answering" in result.stdout
+
+
+def test_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    result = subprocess.run([hadolint, str(REPO_ROOT / "docker" / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
