@@ -1,0 +1,63 @@
+"""The benchmark: its workload is what it claims, and `make bench QUICK=1` runs end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
+from handler.backends.transformers_backend import TransformersBackend
+from handler.vertex_protocol import GenerationParams
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench_model(tmp_path_factory) -> Path:
+    return build_bench_model(tmp_path_factory.mktemp("bench-model"), "tiny", vocab_size=3000)
+
+
+def test_bench_model_never_ends_a_sentence_early(bench_model):
+    backend = TransformersBackend(str(bench_model), "cpu")
+    assert backend.model.config.vocab_size == 3000 and len(backend.tokenizer) == 3000
+    texts = ["Bu odun yanmaz.", "Kedi uyuyor."]
+    for max_new_tokens in (6, 12):
+        batch = backend.tokenizer(texts, return_tensors="pt", padding=True)
+        output = backend.model.generate(**batch, num_beams=1, max_new_tokens=max_new_tokens, do_sample=False)
+        # The decoder start token plus exactly max_new_tokens, the last one the forced end-of-sentence.
+        assert output.shape[1] == 1 + max_new_tokens
+        assert (output[:, 1:-1] != backend.tokenizer.eos_token_id).all()
+
+
+def test_bench_sentences_have_realistic_lengths(bench_model):
+    backend = TransformersBackend(str(bench_model), "cpu")
+    texts = bench_sentences(backend.count_tokens, 40)
+    lengths = backend.count_tokens(texts)
+    assert len(texts) == 40 and min(lengths) >= MIN_TOKENS and max(lengths) <= MAX_TOKENS
+    assert max(lengths) - min(lengths) > 30, "lengths should spread over the range"
+    assert texts == bench_sentences(backend.count_tokens, 40), "the workload must be the same every run"
+    assert backend.translate(texts[:2], GenerationParams(1, 4, 1))
+
+
+@pytest.mark.torchserve
+def test_make_bench_quick_runs_end_to_end(tmp_path):
+    result = subprocess.run(
+        ["make", "bench", "QUICK=1", f"ARGS=--output {tmp_path}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    raw = json.loads((tmp_path / "results.json").read_text())
+    labels = {r["label"] for r in raw["results"]}
+    for backend in ("transformers", "ctranslate2"):
+        assert f"{backend} in-process batch 1" in labels
+        assert f"{backend} torchserve c=1 x1" in labels and f"{backend} torchserve c=8 x16" in labels
+    assert "transformers naive c=8 x1" in labels
+    for r in raw["results"]:
+        assert r["errors"] == 0 and r["sentences"] > 0 and r["sentences_per_s"] > 0, r["label"]
+        assert r["p50_s"] <= r["p95_s"] <= r["p99_s"]
+    assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
+    assert (tmp_path / "results.png").stat().st_size > 10_000
+    assert "targets" in result.stdout
