@@ -5,7 +5,7 @@ The service only knows this interface; which library runs the model is chosen at
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from handler.vertex_protocol import GenerationParams
 
@@ -22,6 +22,26 @@ class TranslationBackend(Protocol):
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         """num_return_sequences translations of each text, best first."""
+
+
+class MarianTokens:
+    """What both backends share: the Marian tokenizer's view of source lengths and generation defaults.
+
+    Subclasses set `tokenizer` and `generation_config`.
+    """
+
+    tokenizer: Any
+    generation_config: Any
+
+    def generation_defaults(self) -> dict[str, int]:
+        config = self.generation_config
+        defaults = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens}
+        return {k: v for k, v in defaults.items() if v}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
 
 
 def load_backend(name: str, model_dir: str, device: str) -> TranslationBackend:

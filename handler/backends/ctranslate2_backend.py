@@ -14,6 +14,7 @@ import ctranslate2
 import torch
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
+from handler.backends import MarianTokens
 from handler.vertex_protocol import GenerationParams
 
 CONVERTED_DIR = "ctranslate2"
@@ -44,7 +45,7 @@ def _device(device: str) -> tuple[str, int]:
     return kind, int(index or 0)
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(MarianTokens):
     def __init__(self, model_dir: str, device: str, threads: int | None = None) -> None:
         kind, index = _device(device)
         converted = Path(model_dir) / CONVERTED_DIR
@@ -72,16 +73,6 @@ class CTranslate2Backend:
         except OSError:
             self.generation_config = GenerationConfig.from_model_config(config)
         self.forced_eos = self.generation_config.forced_eos_token_id is not None
-
-    def generation_defaults(self) -> dict[str, int]:
-        config = self.generation_config
-        defaults = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens}
-        return {k: v for k, v in defaults.items() if v}
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+from handler.backends import MarianTokens
 from handler.vertex_protocol import GenerationParams
 
 
@@ -13,7 +14,7 @@ def model_dtype(device: torch.device) -> torch.dtype:
     return torch.float16 if device.type == "cuda" else torch.float32
 
 
-class TransformersBackend:
+class TransformersBackend(MarianTokens):
     def __init__(self, model_dir: str, device: str, dtype: torch.dtype | None = None) -> None:
         self.device = torch.device(device)
         # `dtype` is for tests: they run the GPU's half-precision path on the CPU.
@@ -25,18 +26,6 @@ class TransformersBackend:
         self.generation_config.max_length = None
         positions = getattr(self.model.config, "max_position_embeddings", None) or 512
         self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
-
-    def generation_defaults(self) -> dict[str, int]:
-        config = self.generation_config
-        defaults = {"num_beams": config.num_beams}
-        if config.max_new_tokens:
-            defaults["max_new_tokens"] = config.max_new_tokens
-        return {k: v for k, v in defaults.items() if v}
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         # Dynamic padding: rows are padded to the longest text of this micro-batch only.
