@@ -1,6 +1,6 @@
 """Soak test: hold a steady request rate for minutes and check nothing is lost, mixed up or leaking.
 
-    python -m bench.soak --model-dir artifacts/demo-model --duration 180 --rate 4
+    python -m bench.soak --model-dir artifacts/demo-model --duration 240 --rate 10
 
 Starts the project's TorchServe on loopback, learns each sentence's translation from the server
 itself, then sends requests of 1 to 4 random sentences at a fixed rate. Every response must be
@@ -180,8 +180,8 @@ def plot(report: SoakReport, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model-dir", type=Path, default=Path("artifacts/demo-model"), help="Marian model to serve")
-    parser.add_argument("--duration", type=float, default=180.0, help="seconds of steady load")
-    parser.add_argument("--rate", type=float, default=4.0, help="requests per second (must be sustainable)")
+    parser.add_argument("--duration", type=float, default=240.0, help="seconds of steady load")
+    parser.add_argument("--rate", type=float, default=10.0, help="requests per second (must be sustainable)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where soak.json and soak.png go")
     args = parser.parse_args(argv)
