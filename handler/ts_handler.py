@@ -50,8 +50,9 @@ class TranslationHandler(BaseHandler):
         settings = ServingSettings.from_model_config(context.model_yaml_config or {})
         device = select_device(properties.get("gpu_id"))
         threads = settings.torch_threads()
+        # PyTorch's matrix products and CTranslate2's use the same share of the cores.
         torch.set_num_threads(threads)
-        backend = load_backend(settings.backend, properties["model_dir"], device)
+        backend = load_backend(settings.backend, properties["model_dir"], device, threads)
         self.service = TranslationService(backend, settings)
         self.initialized = True
         logger.info("loaded %s backend on %s with %d threads", settings.backend, device, threads)

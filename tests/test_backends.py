@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 
 import pytest
 import requests
+import torch
 
-from handler.backends.ctranslate2_backend import compute_type
+from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model
 from handler.service import TranslationService, default_params
 from handler.vertex_protocol import GenerationParams
+from tests.conftest import read_pairs
 
 TEXTS = ["Bu odun yanmaz.", "Kedi uyuyor.", "Her kış İzmir'de kar yağar ve çocuklar okula yürüyerek gider."]
 
@@ -99,6 +102,101 @@ def test_ct2_archive_carries_the_converted_model_instead_of_weights(tiny_ct2_arc
     assert not [n for n in names if n.endswith(".safetensors")]
     config = zipfile.ZipFile(tiny_ct2_archive).read("model-config.yaml").decode()
     assert "backend: ctranslate2" in config
+
+
+# Sentences of the demo test split: the agreement tests below compare many inputs, not three.
+AGREEMENT_TEXTS = [tr for tr, _ in read_pairs("test")[:30]]
+# Largest difference in log-probability of one token between the backends, measured on the tuned tiny
+# model below: float32 below 1e-6, int8 about 2e-3; with margin.
+LOG_PROB_TOLERANCE = {"float32": 1e-4, "int8": 2e-2}
+
+
+@pytest.fixture(scope="module")
+def tuned_model_dir(tmp_path_factory, tiny_model_dir):
+    """The tiny model with a non-zero <pad> embedding, the decoder's start token, as fine-tuning with
+    transformers leaves it (the embeddings are tied with the output layer, which trains that row)."""
+    from transformers import MarianMTModel
+
+    model_dir = tmp_path_factory.mktemp("tuned") / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    model = MarianMTModel.from_pretrained(model_dir)
+    embeddings = model.get_input_embeddings().weight
+    with torch.no_grad():
+        # Large enough to matter in this flat random model: starting from a zero vector instead moves
+        # token log-probabilities by about 0.13.
+        row = torch.randn(embeddings.shape[1], generator=torch.Generator().manual_seed(0))
+        embeddings[model.config.pad_token_id] = 0.1 * row
+    model.save_pretrained(model_dir)
+    return model_dir
+
+
+@pytest.fixture(scope="module")
+def tuned_transformers(tuned_model_dir):
+    from handler.backends.transformers_backend import TransformersBackend
+
+    return TransformersBackend(str(tuned_model_dir), "cpu")
+
+
+@pytest.fixture(scope="module", params=["float32", "int8"])
+def ct2_precision(request, tmp_path_factory, tuned_model_dir):
+    """The tuned model converted with and without quantization, each run at its own precision."""
+    precision = request.param
+    model_dir = tmp_path_factory.mktemp(f"ct2-{precision}") / "model"
+    shutil.copytree(tuned_model_dir, model_dir)
+    convert_model(model_dir, model_dir, quantization=precision)
+    return precision, CTranslate2Backend(str(model_dir), "cpu", threads=2, compute=precision)
+
+
+def greedy_with_log_probs(backend, text: str, max_new_tokens: int):
+    """transformers' greedy output ids (without the decoder start) and the log-probabilities of every step."""
+    batch = backend.tokenizer([text], return_tensors="pt")
+    with torch.inference_mode():
+        output = backend.model.generate(**batch, num_beams=1, max_new_tokens=max_new_tokens, do_sample=False)
+        logits = backend.model(**batch, decoder_input_ids=output[:, :-1]).logits[0]
+    return batch, output[0, 1:].tolist(), torch.log_softmax(logits, dim=-1)
+
+
+def test_ctranslate2_scores_transformers_translations_alike(tuned_transformers, ct2_precision):
+    """Teacher-forced: both backends give each token of transformers' greedy translation the same log-probability."""
+    precision, ct2 = ct2_precision
+    worst = 0.0
+    for text in AGREEMENT_TEXTS:
+        batch, ids, log_probs = greedy_with_log_probs(tuned_transformers, text, 12)
+        source = tuned_transformers.tokenizer.convert_ids_to_tokens(batch["input_ids"][0])
+        # score_batch appends the end-of-sentence itself.
+        target = tuned_transformers.tokenizer.convert_ids_to_tokens(ids[:-1])
+        scored = ct2.translator.score_batch([source], [target])[0].log_probs
+        expected = [log_probs[i, token].item() for i, token in enumerate(ids)]
+        assert len(scored) == len(expected)
+        worst = max(worst, max(abs(a - b) for a, b in zip(scored, expected)))
+    assert worst <= LOG_PROB_TOLERANCE[precision]
+
+
+def test_greedy_translations_agree_up_to_near_ties(tuned_transformers, ct2_precision):
+    """Mostly the same greedy translations; where they part, transformers' own log-probabilities of the two
+    tokens at the first differing step are closer than the backends' numerical difference, so either is right.
+    (Random tiny weights give flat distributions, so such near-ties do occur.)"""
+    precision, ct2 = ct2_precision
+    greedy = GenerationParams(1, 16, 1)
+    identical = 0
+    for text in AGREEMENT_TEXTS:
+        batch, ids, log_probs = greedy_with_log_probs(tuned_transformers, text, greedy.max_new_tokens)
+        ours = tuned_transformers.translate([text], greedy)
+        theirs = ct2.translate([text], greedy)
+        if ours == theirs:
+            identical += 1
+            continue
+        source = tuned_transformers.tokenizer.convert_ids_to_tokens(batch["input_ids"][0])
+        # The backend's own call: max_new_tokens less the forced end-of-sentence.
+        tokens = ct2.translator.translate_batch(
+            [source], beam_size=1, max_decoding_length=len(ids) - 1, suppress_sequences=ct2.suppressed
+        )[0]
+        other = tuned_transformers.tokenizer.convert_tokens_to_ids(tokens.hypotheses[0])
+        step = next(i for i, (a, b) in enumerate(zip(ids, other)) if a != b)
+        gap = log_probs[step, ids[step]].item() - log_probs[step, other[step]].item()
+        assert 0 <= gap <= 2 * LOG_PROB_TOLERANCE[precision], (text, step, gap)
+    # Without quantization CTranslate2 reproduces transformers exactly.
+    assert identical == len(AGREEMENT_TEXTS) if precision == "float32" else identical >= len(AGREEMENT_TEXTS) * 2 // 3
 
 
 def test_compute_type_follows_the_device():

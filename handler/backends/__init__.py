@@ -44,8 +44,8 @@ class MarianTokens:
         return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
 
 
-def load_backend(name: str, model_dir: str, device: str) -> TranslationBackend:
-    """`device` is "cpu" or "cuda:N"."""
+def load_backend(name: str, model_dir: str, device: str, threads: int | None = None) -> TranslationBackend:
+    """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's)."""
     if name == "transformers":
         from handler.backends.transformers_backend import TransformersBackend
 
@@ -53,5 +53,5 @@ def load_backend(name: str, model_dir: str, device: str) -> TranslationBackend:
     if name == "ctranslate2":
         from handler.backends.ctranslate2_backend import CTranslate2Backend
 
-        return CTranslate2Backend(model_dir, device)
+        return CTranslate2Backend(model_dir, device, threads=threads)
     raise ValueError(f"unknown backend {name!r}; use transformers or ctranslate2")

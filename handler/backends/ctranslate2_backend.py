@@ -8,6 +8,7 @@ sentencepiece and tokenizer files, and no PyTorch weights.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import ctranslate2
@@ -27,17 +28,50 @@ def compute_type(device: str) -> str:
     return "int8_float16" if device.startswith("cuda") else "int8"
 
 
-def convert_model(model_dir: Path, dest: Path) -> Path:
+def convert_model(model_dir: Path, dest: Path, quantization: str = STORED_QUANTIZATION) -> Path:
     """Convert a save_pretrained Marian directory into `dest/ctranslate2/` and return `dest`.
 
     torch-model-archiver copies a directory given in --extra-files by its contents, so `dest`
     is the folder to give it: the archive then holds `ctranslate2/` at its root.
+    `quantization` other than int8 ("float32") is for tests that compare the arithmetic with PyTorch's.
     """
     from ctranslate2.converters import TransformersConverter
+    from ctranslate2.converters.transformers import register_loader
 
+    register_loader("MarianConfig")(_start_from_pad_loader())
     converter = TransformersConverter(str(model_dir), load_as_float16=False)
-    converter.convert(str(dest / CONVERTED_DIR), quantization=STORED_QUANTIZATION, force=True)
+    converter.convert(str(dest / CONVERTED_DIR), quantization=quantization, force=True)
     return dest
+
+
+def _start_from_pad_loader() -> type:
+    """CTranslate2's Marian loader, except that the decoder starts from <pad>'s embedding as in transformers.
+
+    CTranslate2's own loader drops <pad> and starts the decoder from a zero vector, which is what
+    checkpoints trained by Marian hold in that row. A model fine-tuned with transformers, whose
+    embeddings are tied with the output layer, learns a non-zero row, and a zero start changes its
+    translations (on the demo model: 36 of 250 greedy translations, 1.3 BLEU). With the row kept,
+    <pad> stays in the vocabulary; translate() suppresses it as generation_config's bad_words_ids do.
+    """
+    from ctranslate2.converters.transformers import BartLoader, MarianMTLoader
+
+    class StartFromPadMarianLoader(MarianMTLoader):
+        def get_model_spec(self, model):
+            model.config.normalize_before = False
+            model.config.normalize_embedding = False
+            return BartLoader.get_model_spec(self, model)  # without removing the <pad> row
+
+        def set_config(self, config, model, tokenizer):
+            super().set_config(config, model, tokenizer)
+            config.decoder_start_token = tokenizer.convert_ids_to_tokens(model.config.decoder_start_token_id)
+
+        def set_decoder(self, spec, decoder):
+            BartLoader.set_decoder(self, spec, decoder)  # start_from_zero_embedding stays off
+
+        def get_vocabulary(self, model, tokenizer):
+            return BartLoader.get_vocabulary(self, model, tokenizer)  # <pad> included
+
+    return StartFromPadMarianLoader
 
 
 def _device(device: str) -> tuple[str, int]:
@@ -46,7 +80,8 @@ def _device(device: str) -> tuple[str, int]:
 
 
 class CTranslate2Backend(MarianTokens):
-    def __init__(self, model_dir: str, device: str, threads: int | None = None) -> None:
+    def __init__(self, model_dir: str, device: str, threads: int | None = None, compute: str | None = None) -> None:
+        # `compute` overrides the device's compute type; tests use "float32" to compare with PyTorch.
         kind, index = _device(device)
         converted = Path(model_dir) / CONVERTED_DIR
         if not (converted / "model.bin").is_file():
@@ -55,7 +90,7 @@ class CTranslate2Backend(MarianTokens):
             str(converted),
             device=kind,
             device_index=index,
-            compute_type=compute_type(device),
+            compute_type=compute or compute_type(device),
             # One translation at a time per worker; its matrix products use the worker's threads.
             inter_threads=1,
             intra_threads=threads or torch.get_num_threads(),
@@ -73,6 +108,11 @@ class CTranslate2Backend(MarianTokens):
         except OSError:
             self.generation_config = GenerationConfig.from_model_config(config)
         self.forced_eos = self.generation_config.forced_eos_token_id is not None
+        # Marian's generation config bans <pad>; CTranslate2 takes banned tokens as sequences of pieces, and
+        # refuses pieces it does not know (a conversion without <pad> cannot produce it anyway).
+        vocabulary = set(json.loads((converted / "shared_vocabulary.json").read_text(encoding="utf-8")))
+        banned = [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.generation_config.bad_words_ids or []]
+        self.suppressed = [pieces for pieces in banned if set(pieces) <= vocabulary] or None
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens
@@ -86,6 +126,7 @@ class CTranslate2Backend(MarianTokens):
                 beam_size=params.num_beams,
                 num_hypotheses=params.num_return_sequences,
                 max_decoding_length=words,
+                suppress_sequences=self.suppressed,
                 # The micro-batches are already length-sorted and sized by the service.
                 max_batch_size=0,
             )
