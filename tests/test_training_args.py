@@ -9,7 +9,7 @@ import pytest
 
 from tests.training_fixtures import data_args, write_jsonl
 from training import demo_model, evaluate, finetune, plots, throughput
-from training.args import TrainingArguments, _gpu_half_precision, parse_args
+from training.args import TrainingArguments, _gpu_half_precision, mixed_precision, parse_args
 
 PAIRS = [("Bu odun yanmaz.", "This wood won't burn."), ("Kedi uyuyor.", "The cat is sleeping.")]
 
@@ -39,6 +39,12 @@ def test_malformed_json_line(capsys, tmp_path, files):
     message = (
         f"line 3 of train file {files['train']} is not valid JSON (Expecting property name enclosed in double quotes)"
     )
+    fails_with(capsys, data_args(files["train"], files["validation"]), message, tmp_path / "out")
+
+
+def test_data_file_that_is_not_utf8(capsys, tmp_path, files):
+    files["train"].write_bytes("Bu odun yanmaz.".encode("utf-16"))
+    message = f"train file {files['train']} is not UTF-8 text (byte 0)"
     fails_with(capsys, data_args(files["train"], files["validation"]), message, tmp_path / "out")
 
 
@@ -133,6 +139,19 @@ def test_missing_checkpoint(capsys, tmp_path, files, tiny_model_dir):
     fails_with(capsys, argv, f"checkpoint {tmp_path / 'checkpoint-7'} does not exist", tmp_path / "out")
 
 
+def test_checkpoint_directory_without_trainer_state(capsys, tmp_path, files, tiny_model_dir):
+    argv = ["--model_name_or_path", str(tiny_model_dir), *data_args(files["train"], files["validation"])]
+    argv += ["--resume_from_checkpoint", str(tiny_model_dir)]
+    fails_with(capsys, argv, f"checkpoint {tiny_model_dir} has no trainer_state.json", tmp_path / "out")
+
+
+def test_demo_model_wants_a_local_output_dir(capsys):
+    assert demo_model.main(["--output_dir", "gs://bucket/demo"]) == 2
+    assert capsys.readouterr().err == (
+        "error: the demo model trains into a local --output_dir; copy it to Cloud Storage after\n"
+    )
+
+
 def test_output_dir_defaults_to_vertex_model_dir(monkeypatch, files):
     monkeypatch.setenv("AIP_MODEL_DIR", "gs://bucket/model")
     _, _, training_args = parse_args(data_args(files["train"], files["validation"]))
@@ -160,14 +179,23 @@ def test_defaults_follow_run_translation_with_bleu_checkpoints(files):
     assert not (training_args.fp16 or training_args.bf16)  # CPU: fp32
 
 
-@pytest.mark.parametrize("bf16_supported, expected", [(True, (True, False)), (False, (False, True))])
-def test_mixed_precision_on_gpus(monkeypatch, bf16_supported, expected):
+@pytest.mark.parametrize(
+    "cuda, bf16_supported, expected",
+    [(False, False, (False, False)), (False, True, (False, False)), (True, True, (True, False)),
+     (True, False, (False, True))],
+    ids=["cpu", "cpu-bf16-flag", "ampere", "v100"],
+)  # fmt: skip
+def test_mixed_precision(cuda, bf16_supported, expected):
+    assert mixed_precision(cuda, bf16_supported) == expected
+
+
+def test_mixed_precision_reads_the_gpu(monkeypatch):
     import torch
     import transformers.utils
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(transformers.utils, "is_torch_bf16_gpu_available", lambda: bf16_supported)
-    assert _gpu_half_precision() == expected
+    monkeypatch.setattr(transformers.utils, "is_torch_bf16_gpu_available", lambda: False)
+    assert _gpu_half_precision() == (False, True)
 
 
 def test_evaluate_cli_reports_bad_input(capsys, tmp_path):

@@ -122,6 +122,42 @@ def test_evaluate_cli_scores_like_the_run(finetuned, corpus, capsys):
     assert "BLEU" in capsys.readouterr().out
 
 
+def test_finetuned_output_archives_and_serves_through_the_handler(finetuned, tmp_path, capsys):
+    """`python -m handler.archive` packs the output as it is; the handler, loaded from the unpacked
+    archive as a TorchServe worker loads it, serves the fine-tuned weights."""
+    import zipfile
+
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from ts.context import Context, RequestProcessor
+
+    from handler import archive
+    from handler.settings import read_model_config
+    from handler.ts_handler import TranslationHandler
+
+    output_dir, _ = finetuned
+    assert archive.main(["--model-dir", str(output_dir), "--export-path", str(tmp_path / "store")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(tmp_path / "store" / "tr_en.mar").extractall(unpacked)
+    model_config = read_model_config(unpacked / "model-config.yaml")
+    context = Context("tr_en", str(unpacked), {}, 32, None, "0.12.0", model_yaml_config=model_config)
+    handler = TranslationHandler()
+    handler.initialize(context)
+    context.request_processor = [RequestProcessor({"Content-Type": "application/json"})]
+    sentence = "Bu odun yanmaz."
+    body = {"instances": [sentence], "parameters": {"num_beams": 1, "max_new_tokens": 32}}
+    (reply,) = handler.handle([{"body": json.dumps(body).encode()}], context)
+    assert context.get_response_status(0)[0] == 200, reply
+    (served,) = json.loads(reply)["predictions"]
+
+    tokenizer = AutoTokenizer.from_pretrained(output_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(output_dir).eval()
+    with torch.inference_mode():
+        ids = model.generate(**tokenizer([sentence], return_tensors="pt"), num_beams=1, max_new_tokens=32)
+    assert served == tokenizer.decode(ids[0], skip_special_tokens=True) and served
+
+
 @pytest.mark.torchserve
 def test_finetuned_output_archives_and_serves(finetuned, tmp_path):
     from handler.archive import build_archive
@@ -170,6 +206,65 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(base_model, corpus, tm
     assert steps == list(range(5, 45, 5))
 
 
+def test_early_stopping_on_validation_bleu_keeps_the_best_model(base_model, corpus, tmp_path, monkeypatch):
+    """Validation BLEU scripted by step: the best (step 10) is followed by two worse scores, so
+    training stops at step 20 of 60 and the output holds the step-10 weights."""
+    from safetensors.torch import load_file
+    from transformers import TrainerCallback
+
+    script = {5: 10.0, 10: 30.0, 15: 20.0, 20: 25.0, 25: 40.0}
+    step = {"now": 0}
+
+    class Clock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            step["now"] = state.global_step
+
+    def scripted_metrics(tokenizer):
+        return lambda prediction: {"bleu": script.get(step["now"], 0.0), "chrf": 0.0}
+
+    monkeypatch.setattr(finetune, "make_compute_metrics", scripted_metrics)
+    argv = finetune_argv(base_model, corpus, tmp_path, "--eval_steps", "5", "--eval_on_start", "false",
+                         "--early_stopping_patience", "2")  # fmt: skip
+    results = finetune.run(*parse_args(argv), callbacks=[Clock()])
+    assert json.loads((tmp_path / "trainer_state.json").read_text())["global_step"] == 20
+    assert (results["best_checkpoint"], results["best_validation_bleu"]) == ("checkpoint-10", 30.0)
+    # save_total_limit 2 keeps the newest checkpoint and, always, the best one.
+    assert sorted(p.name for p in tmp_path.glob("checkpoint-*")) == ["checkpoint-10", "checkpoint-20"]
+    saved = load_file(tmp_path / "model.safetensors")
+    best, last = (load_file(tmp_path / f"checkpoint-{n}" / "model.safetensors") for n in (10, 20))
+    assert all(saved[name].equal(best[name]) for name in saved)
+    assert not all(saved[name].equal(last[name]) for name in saved)
+
+
+def test_training_loss_does_not_depend_on_gradient_accumulation(base_model, corpus, tmp_path):
+    """The same 32 pairs as one batch or as two accumulated halves give the same loss: Marian's own
+    loss is a batch mean, which the Trainer must divide by the accumulation steps (and must not
+    multiply by the number of DDP processes)."""
+    losses = []
+    for name, batch in (("whole", ["--per_device_train_batch_size", "32"]),
+                        ("halves", ["--per_device_train_batch_size", "16", "--gradient_accumulation_steps", "2"])):  # fmt: skip
+        argv = finetune_argv(base_model, corpus, tmp_path / name, "--max_steps", "1", "--logging_steps", "1",
+                             "--eval_strategy", "no", "--save_strategy", "no", "--load_best_model_at_end", "false",
+                             "--eval_on_start", "false", *batch)  # fmt: skip
+        finetune.run(*parse_args(argv))
+        losses.append(log_history(tmp_path / name)[0]["loss"])
+    assert losses[1] == pytest.approx(losses[0], rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "eval_on_start, scored_steps, checkpoints",
+    # Scored at step 0 (every 20 steps), step 1 gets no score of its own: one that recent will do.
+    [("false", [1], ["checkpoint-1"]), ("true", [0], [])],
+    ids=["scores-the-last-step", "recent-score-suffices"],
+)
+def test_time_budget_ends_training(base_model, corpus, tmp_path, capsys, eval_on_start, scored_steps, checkpoints):
+    argv = finetune_argv(base_model, corpus, tmp_path, "--max_train_minutes", "0", "--eval_on_start", eval_on_start)
+    finetune.run(*parse_args(argv))
+    assert "0-minute training budget used up at step 1\n" in capsys.readouterr().out
+    assert [entry["step"] for entry in log_history(tmp_path) if "eval_bleu" in entry] == scored_steps
+    assert [p.name for p in tmp_path.glob("checkpoint-*")] == checkpoints
+
+
 def test_same_seed_same_model(base_model, corpus, tmp_path):
     runs = []
     for name in ("a", "b"):
@@ -181,27 +276,30 @@ def test_same_seed_same_model(base_model, corpus, tmp_path):
 def test_gs_output_is_uploaded_and_resumed_from(gcs_bucket, base_model, corpus, capsys):
     from google.cloud import storage
 
-    from training.gcs import staging_dir
-
     uri = f"gs://{gcs_bucket}/runs/tiny"
-    # Leftovers of an older run to the same URI on this machine must not be resumed from.
-    (staging_dir(uri) / "checkpoint-99").mkdir(parents=True, exist_ok=True)
-    argv = finetune_argv(base_model, corpus, uri, "--max_steps", "20", "--eval_on_start", "false")
-    finetune.run(*parse_args(argv))
-    assert not (staging_dir(uri) / "checkpoint-99").exists()
-    names = {b.name for b in storage.Client().list_blobs(gcs_bucket, prefix="runs/tiny/")}
-    for name in ("model.safetensors", "config.json", "eval_results.json", "trainer_state.json",
-                 "checkpoint-20/model.safetensors", "checkpoint-20/optimizer.pt"):  # fmt: skip
-        assert f"runs/tiny/{name}" in names
-    # A restarted job on a fresh machine: nothing local, the checkpoint comes back from the bucket.
-    import shutil
 
-    shutil.rmtree(staging_dir(uri))
+    def bucket_files() -> set[str]:
+        return {b.name.removeprefix("runs/tiny/") for b in storage.Client().list_blobs(gcs_bucket, prefix="runs/tiny/")}
+
+    model_args, data_args_, training_args = parse_args(
+        finetune_argv(base_model, corpus, uri, "--max_steps", "20", "--eval_on_start", "false")
+    )
+    finetune.run(model_args, data_args_, training_args)
+    assert {"model.safetensors", "config.json", "source.spm", "eval_results.json", "trainer_state.json",
+            "training_curves.png", "checkpoint-20/model.safetensors", "checkpoint-20/optimizer.pt",
+            "checkpoint-20/trainer_state.json"} <= bucket_files()  # fmt: skip
+    # The local staging copy is gone: the bucket is the output, and what a restarted job resumes from.
+    assert not Path(training_args.output_dir).exists()
+
     capsys.readouterr()
     finetune.run(*parse_args(finetune_argv(base_model, corpus, uri, "--max_steps", "40", "--eval_on_start", "false")))
-    assert "resuming from" in capsys.readouterr().out
-    names = {b.name for b in storage.Client().list_blobs(gcs_bucket, prefix="runs/tiny/")}
-    assert "runs/tiny/checkpoint-40/model.safetensors" in names
+    assert f"resuming from {uri}/checkpoint-20 " in capsys.readouterr().out
+    assert {"checkpoint-20/model.safetensors", "checkpoint-40/model.safetensors"} <= bucket_files()
+    state = json.loads(storage.Client().bucket(gcs_bucket).blob("runs/tiny/trainer_state.json").download_as_text())
+    # The second run went on from step 20: its log holds the first run's steps and its own, once each.
+    assert [entry["step"] for entry in state["log_history"] if "loss" in entry] == list(range(5, 45, 5))
+    results = json.loads(storage.Client().bucket(gcs_bucket).blob("runs/tiny/eval_results.json").download_as_text())
+    assert results["best_checkpoint"] in ("checkpoint-20", "checkpoint-40")
 
 
 def test_demo_model_trains_with_the_finetune_code(corpus, tmp_path):

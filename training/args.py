@@ -88,6 +88,13 @@ class TrainingArguments(Seq2SeqTrainingArguments):
     early_stopping_patience: int = field(
         default=5, metadata={"help": "Stop after this many validation scores without a BLEU gain (0: never)."}
     )
+    max_train_minutes: float | None = field(
+        default=None,
+        metadata={
+            "help": "Stop training after this many minutes, with a validation score and checkpoint of the last "
+            "step; the best checkpoint is still the one kept."
+        },
+    )
     auto_mixed_precision: bool = field(
         default=True,
         metadata={"help": "On a GPU without --fp16/--bf16, train in bf16 where supported, else fp16; CPUs stay fp32."},
@@ -99,7 +106,7 @@ class TrainingArguments(Seq2SeqTrainingArguments):
             raise TrainingSetupError("no output directory: pass --output_dir or set AIP_MODEL_DIR")
         if self.save_steps is None:
             self.save_steps = self.eval_steps
-        if not self.use_cpu and not _has_accelerator():
+        if not self.use_cpu and not has_accelerator():
             # Without it, torchrun on a CPU-only machine starts N unrelated copies instead of DDP over gloo.
             self.use_cpu = True
         if self.auto_mixed_precision and not (self.fp16 or self.bf16 or self.use_cpu):
@@ -107,25 +114,35 @@ class TrainingArguments(Seq2SeqTrainingArguments):
         super().__post_init__()
 
 
-def _has_accelerator() -> bool:
+def has_accelerator() -> bool:
     import torch
 
     return torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
+def mixed_precision(cuda: bool, bf16_supported: bool) -> tuple[bool, bool]:
+    """(bf16, fp16): bf16 on GPUs that have it (Ampere and newer), fp16 on older ones (V100), fp32 on CPU."""
+    if not cuda:
+        return False, False
+    return (True, False) if bf16_supported else (False, True)
+
+
 def _gpu_half_precision() -> tuple[bool, bool]:
-    """(bf16, fp16) for this machine: bf16 on Ampere and newer, fp16 on older GPUs (V100), neither on CPU."""
+    """mixed_precision() for this machine."""
     import torch
     from transformers.utils import is_torch_bf16_gpu_available
 
-    if not torch.cuda.is_available():
-        return False, False
-    bf16 = is_torch_bf16_gpu_available()
-    return bf16, not bf16
+    cuda = torch.cuda.is_available()
+    return mixed_precision(cuda, cuda and is_torch_bf16_gpu_available())
 
 
 def argument_parser() -> HfArgumentParser:
-    return HfArgumentParser((ModelArguments, DataArguments, TrainingArguments))
+    return HfArgumentParser(
+        (ModelArguments, DataArguments, TrainingArguments),
+        prog="python -m training.finetune",
+        description="Fine-tune a sequence-to-sequence model for translation (Seq2SeqTrainer); "
+        "the flags follow transformers' examples/pytorch/translation/run_translation.py.",
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArguments, TrainingArguments]:

@@ -14,32 +14,36 @@ from datasets import Dataset, DatasetDict
 
 from training.args import DataArguments
 from training.errors import TrainingSetupError, first_line
+from training.gcs import is_gcs_uri, read_gcs_bytes
 
 SPLITS = ("train", "validation", "test")
 
 
 def read_jsonl(path: str, split: str, source_lang: str, target_lang: str) -> list[dict[str, Any]]:
-    """The rows of a JSON lines file, each checked to be {"translation": {source: str, target: str}}."""
-    file = Path(path)
-    if not file.is_file():
+    """The rows of a local or gs:// JSON lines file, each checked to be {"translation": {source: str, target: str}}."""
+    data = read_gcs_bytes(path) if is_gcs_uri(path) else Path(path).read_bytes() if Path(path).is_file() else None
+    if data is None:
         raise TrainingSetupError(f"{split} file {path} does not exist")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TrainingSetupError(f"{split} file {path} is not UTF-8 text (byte {e.start})") from e
     rows = []
-    with file.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise TrainingSetupError(f"line {number} of {split} file {path} is not valid JSON ({e.msg})") from e
-            pair = row.get("translation") if isinstance(row, dict) else None
-            for lang in (source_lang, target_lang):
-                if not isinstance(pair, dict) or not isinstance(pair.get(lang), str):
-                    raise TrainingSetupError(
-                        f"line {number} of {split} file {path} has no translation.{lang} text; "
-                        f'each line must be {{"translation": {{"{source_lang}": ..., "{target_lang}": ...}}}}'
-                    )
-            rows.append({"translation": {source_lang: pair[source_lang], target_lang: pair[target_lang]}})
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise TrainingSetupError(f"line {number} of {split} file {path} is not valid JSON ({e.msg})") from e
+        pair = row.get("translation") if isinstance(row, dict) else None
+        for lang in (source_lang, target_lang):
+            if not isinstance(pair, dict) or not isinstance(pair.get(lang), str):
+                raise TrainingSetupError(
+                    f"line {number} of {split} file {path} has no translation.{lang} text; "
+                    f'each line must be {{"translation": {{"{source_lang}": ..., "{target_lang}": ...}}}}'
+                )
+        rows.append({"translation": {source_lang: pair[source_lang], target_lang: pair[target_lang]}})
     if not rows:
         raise TrainingSetupError(f"{split} file {path} has no examples")
     return rows

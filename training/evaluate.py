@@ -19,7 +19,7 @@ from typing import Any
 from datasets import Dataset, DatasetDict
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
 
-from training.args import DataArguments
+from training.args import DataArguments, has_accelerator
 from training.data import load_split, tokenize_splits
 from training.errors import TrainingSetupError
 from training.metrics import corpus_scores, decode, make_compute_metrics
@@ -77,6 +77,7 @@ def evaluate_model(
             generation_num_beams=num_beams,
             generation_max_length=data.val_max_target_length or data.max_target_length,
             report_to="none",
+            use_cpu=not has_accelerator(),
         )
         pairs = dataset["translation"]
         scores, hypotheses = score_split(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,16 +36,62 @@ RESULTS_NAME = "eval_results.json"
 EXAMPLES = 5
 
 
-def resume_checkpoint(requested: str | None, training_args: TrainingArguments, mirror: GcsMirror | None) -> str | None:
-    """The checkpoint to resume from: --resume_from_checkpoint, else the output directory's last one."""
-    if requested and is_gcs_uri(requested):
-        requested = str(GcsMirror(requested).download())
+class TimeBudget(TrainerCallback):
+    """--max_train_minutes: end training once the time is up, scoring and checkpointing the last step.
+
+    Rank 0's clock decides for every rank, so that DDP processes stop at the same step.
+    """
+
+    def __init__(self, minutes: float) -> None:
+        self.seconds = minutes * 60
+        self.started = time.monotonic()
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.started = time.monotonic()
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        import torch
+        import torch.distributed as dist
+
+        over = time.monotonic() - self.started >= self.seconds
+        if dist.is_available() and dist.is_initialized():
+            flag = torch.tensor(float(over), device=args.device)
+            dist.broadcast(flag, src=0)
+            over = bool(flag.item())
+        if over and state.global_step < state.max_steps:
+            if state.is_world_process_zero:
+                print(f"\n{self.seconds / 60:g}-minute training budget used up at step {state.global_step}", flush=True)
+            control.should_training_stop = True
+            scored = [entry["step"] for entry in state.log_history if any(key.startswith("eval_") for key in entry)]
+            # A score from a few steps ago is as good as a new one, which takes long on a busy machine.
+            recent = scored and state.eval_steps and state.global_step - scored[-1] < state.eval_steps / 2
+            control.should_evaluate = args.eval_strategy != "no" and not recent
+            control.should_save = args.save_strategy != "no" and not recent
+
+
+def resume_checkpoint(
+    requested: str | None, training_args: TrainingArguments, mirror: GcsMirror | None, staged: list[GcsMirror]
+) -> str | None:
+    """The checkpoint to resume from: --resume_from_checkpoint (a directory or gs:// URI), else the
+    output directory's last one; for a gs:// output, the last one in the bucket."""
+    requested_mirror = GcsMirror(requested) if is_gcs_uri(requested) else None
+    if requested_mirror:
+        staged.append(requested_mirror)
+    # One process per machine downloads; the others wait for it, so that every rank resumes alike.
+    with training_args.main_process_first(local=True, desc="fetching checkpoints from Cloud Storage"):
+        if training_args.local_process_index == 0:
+            if requested_mirror:
+                requested_mirror.download()
+            elif mirror and not requested:
+                mirror.restore_checkpoints()
+    if requested_mirror:
+        requested = str(requested_mirror.local_dir)
     if requested:
-        if not Path(requested).is_dir():
-            raise TrainingSetupError(f"checkpoint {requested} does not exist")
+        named = training_args.resume_from_checkpoint
+        if not Path(requested, "trainer_state.json").is_file():
+            problem = "has no trainer_state.json" if Path(requested).is_dir() else "does not exist"
+            raise TrainingSetupError(f"checkpoint {named} {problem}")
         return requested
-    if mirror is not None and training_args.local_process_index == 0:
-        mirror.restore_checkpoints()
     output = Path(training_args.output_dir)
     return get_last_checkpoint(str(output)) if output.is_dir() else None
 
@@ -62,17 +109,38 @@ def run(
     before the first training step. `callbacks` are added to the Trainer's.
     """
     set_seed(training_args.seed)
+    staged: list[GcsMirror] = []  # local copies of gs:// directories, deleted when the run ends
     mirror = None
     if is_gcs_uri(training_args.output_dir):
         mirror = GcsMirror(training_args.output_dir)
+        staged.append(mirror)
         training_args.output_dir = str(mirror.local_dir)
+    try:
+        return _run(model_args, data_args, training_args, base_name, callbacks, mirror, staged)
+    finally:
+        if training_args.local_process_index == 0:
+            for copy in staged:
+                copy.remove_local()
+
+
+def _run(
+    model_args: ModelArguments,
+    data_args: DataArguments,
+    training_args: TrainingArguments,
+    base_name: str | None,
+    callbacks: Sequence[TrainerCallback],
+    mirror: GcsMirror | None,
+    staged: list[GcsMirror],
+) -> dict[str, Any]:
     splits = load_splits(data_args)
     model, tokenizer = load_seq2seq(model_args.model_name_or_path, model_args.tokenizer_name, model_args.cache_dir)
-    checkpoint = resume_checkpoint(training_args.resume_from_checkpoint, training_args, mirror)
+    checkpoint = resume_checkpoint(training_args.resume_from_checkpoint, training_args, mirror, staged)
     with training_args.main_process_first(desc="tokenizing"):
         tokenized = tokenize_splits(splits, tokenizer, data_args)
 
     callbacks = [*callbacks, *([UploadOnSave(mirror)] if mirror else [])]
+    if training_args.max_train_minutes is not None:
+        callbacks.append(TimeBudget(training_args.max_train_minutes))
     if training_args.early_stopping_patience > 0 and training_args.eval_strategy != "no":
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training_args.early_stopping_patience))
     half = training_args.fp16 or training_args.bf16
@@ -94,7 +162,9 @@ def run(
     if main_process:
         print(f"\nbase model on the test split: BLEU {base['bleu']:.2f}  chrF {base['chrf']:.2f}\n", flush=True)
     if checkpoint and main_process:
-        print(f"resuming from {checkpoint} (start afresh with a new --output_dir)", flush=True)
+        staged_here = mirror is not None and Path(checkpoint).parent == mirror.local_dir
+        where = f"{mirror.uri}/{Path(checkpoint).name}" if staged_here else checkpoint
+        print(f"resuming from {where} (start afresh with a new --output_dir)", flush=True)
     train_result = trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model()  # the best checkpoint's weights: load_best_model_at_end
     trainer.save_state()
@@ -105,7 +175,8 @@ def run(
         "model": base_name or model_args.model_name_or_path,
         "test_split": _describe_test_split(data_args),
         **with_delta(base, finetuned),
-        "best_checkpoint": trainer.state.best_model_checkpoint,
+        # Relative to the output directory, local or gs://.
+        "best_checkpoint": Path(best).name if (best := trainer.state.best_model_checkpoint) else None,
         "best_validation_bleu": trainer.state.best_metric,
         "train": train_result.metrics,
         "examples": [
@@ -116,7 +187,8 @@ def run(
     if main_process:
         output = Path(training_args.output_dir)
         (output / RESULTS_NAME).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        plot_run(output, title=f"{results['model']}: training loss and validation BLEU")
+        shown = mirror.uri if mirror else training_args.output_dir
+        plot_run(output, title=f"{shown} (from {results['model']})\ntraining loss and validation BLEU")
         print_results(results)
         if mirror:
             mirror.upload()

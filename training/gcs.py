@@ -3,15 +3,18 @@
 The Trainer writes only to local paths, so a `gs://bucket/run` output is staged on local disk,
 uploaded after every checkpoint (a preempted Vertex job loses at most the work since the last
 one) and once more at the end. Checkpoints the Trainer rotates away are deleted remotely too.
-google-cloud-storage honours STORAGE_EMULATOR_HOST, which the tests use.
+Each run stages into a fresh directory and resumes from the bucket's checkpoints only, so two
+runs to the same URI on one machine never share files. google-cloud-storage honours
+STORAGE_EMULATOR_HOST, which the tests use.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from training.errors import TrainingSetupError, first_line
 
 # Checkpoint files are written once; files outside them (model, results) change between uploads.
 CHECKPOINT_DIR = re.compile(r"^checkpoint-(\d+)/")
+CHECKPOINT_NAME = re.compile(r"^checkpoint-\d+$")
+CHECKPOINT_STATE = re.compile(r"^checkpoint-\d+/trainer_state\.json$")
 
 
 def is_gcs_uri(path: str | None) -> bool:
@@ -36,10 +41,34 @@ def split_uri(uri: str) -> tuple[str, str]:
     return bucket, f"{prefix}/" if prefix else ""
 
 
-def staging_dir(uri: str) -> Path:
-    """The local mirror of `uri`: the same path for every process on the machine and after a restart,
-    so that the paths the Trainer records in its checkpoints stay valid."""
-    return Path(tempfile.gettempdir()) / "gcs-staging" / hashlib.sha1(uri.encode()).hexdigest()[:16]
+def new_staging_dir() -> Path:
+    """A fresh local directory for this run, the same one for all the processes torchrun starts.
+
+    Rank 0 creates it and broadcasts its path; the other ranks need it too because each of them
+    writes its own RNG state into every checkpoint.
+    """
+    import torch.distributed as dist
+
+    shared = dist.is_available() and dist.is_initialized()
+    path = [tempfile.mkdtemp(prefix="gcs-staging-") if not shared or dist.get_rank() == 0 else ""]
+    if shared:
+        dist.broadcast_object_list(path, src=0)
+    Path(path[0]).mkdir(parents=True, exist_ok=True)  # the other machines of a multi-node job
+    return Path(path[0])
+
+
+def read_gcs_bytes(uri: str) -> bytes | None:
+    """The content of the object `uri`, or None if there is no such object."""
+    from google.api_core.exceptions import NotFound
+    from google.cloud import storage
+
+    bucket, name = split_uri(uri)
+    try:
+        return storage.Client().bucket(bucket).blob(name.rstrip("/")).download_as_bytes()
+    except NotFound:
+        return None
+    except Exception as e:  # no credentials, no access: one sentence
+        raise TrainingSetupError(f"cannot read {uri}: {first_line(e)}") from e
 
 
 class GcsMirror:
@@ -49,7 +78,7 @@ class GcsMirror:
         from google.cloud import storage
 
         self.uri = uri.rstrip("/")
-        self.local_dir = local_dir or staging_dir(uri)
+        self.local_dir = local_dir or new_staging_dir()
         bucket_name, self.prefix = split_uri(uri)
         try:
             self.bucket = (client or storage.Client()).bucket(bucket_name)
@@ -64,27 +93,30 @@ class GcsMirror:
             raise TrainingSetupError(f"cannot list {self.uri}: {first_line(e)}") from e
         return {b.name[len(self.prefix) :]: b.size for b in blobs if not b.name.endswith("/")}
 
-    def checkpoints(self) -> list[str]:
-        """checkpoint-N folder names stored remotely, oldest first."""
-        steps = {int(m.group(1)) for name in self.remote_files() if (m := CHECKPOINT_DIR.match(name))}
-        return [f"checkpoint-{step}" for step in sorted(steps)]
-
     def restore_checkpoints(self) -> None:
-        """Make the local checkpoints those of the bucket: the staging directory may hold leftovers
-        of an older run to the same URI on this machine, and the bucket is what a job resumes from."""
-        remote = set(self.checkpoints())
-        for local in self.local_dir.glob("checkpoint-*"):
-            if local.is_dir() and local.name not in remote:
-                shutil.rmtree(local)
-        self.download("checkpoint-")
+        """Download the bucket's complete checkpoints, the ones a restarted job resumes from.
 
-    def download(self, name_prefix: str = "") -> Path:
-        """Copy the remote files whose relative path starts with `name_prefix` into the local mirror."""
-        for name in self.remote_files():
-            if name.startswith(name_prefix):
-                target = self.local_dir / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.bucket.blob(self.prefix + name).download_to_filename(str(target))
+        The Trainer records the best checkpoint by its absolute path, which was in the staging
+        directory of the run that wrote it; it is pointed at this run's copy so that the best
+        model is still kept from rotation and loaded at the end.
+        """
+        remote = self.remote_files()
+        # A checkpoint's trainer_state.json is uploaded last: one without it was cut off mid-upload.
+        complete = {name.split("/")[0] for name in remote if CHECKPOINT_STATE.match(name)}
+        self.download([name for name in remote if name.split("/")[0] in complete])
+        for state_file in self.local_dir.glob("checkpoint-*/trainer_state.json"):
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+            best = state.get("best_model_checkpoint")
+            if best and CHECKPOINT_NAME.match(Path(best).name):
+                state["best_model_checkpoint"] = str(self.local_dir / Path(best).name)
+                state_file.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    def download(self, names: Iterable[str] | None = None) -> Path:
+        """Copy the remote files `names` (relative paths; default: all) into the local mirror."""
+        for name in self.remote_files() if names is None else names:
+            target = self.local_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.bucket.blob(self.prefix + name).download_to_filename(str(target))
         return self.local_dir
 
     def upload(self) -> None:
@@ -93,13 +125,18 @@ class GcsMirror:
         local = {
             path.relative_to(self.local_dir).as_posix(): path for path in self.local_dir.rglob("*") if path.is_file()
         }
-        for name, path in local.items():
+        # A checkpoint's trainer_state.json goes up after its other files and is deleted before them.
+        for name, path in sorted(local.items(), key=lambda item: bool(CHECKPOINT_STATE.match(item[0]))):
             unchanged = CHECKPOINT_DIR.match(name) and remote.get(name) == path.stat().st_size
             if not unchanged:
                 self.bucket.blob(self.prefix + name).upload_from_filename(str(path))
-        for name in remote.keys() - local.keys():
+        for name in sorted(remote.keys() - local.keys(), key=lambda name: not CHECKPOINT_STATE.match(name)):
             if CHECKPOINT_DIR.match(name):
                 self.bucket.blob(self.prefix + name).delete()
+
+    def remove_local(self) -> None:
+        """Delete the staging directory: the bucket holds the run."""
+        shutil.rmtree(self.local_dir, ignore_errors=True)
 
 
 class UploadOnSave(TrainerCallback):

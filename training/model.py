@@ -30,6 +30,11 @@ def load_seq2seq(
         model = AutoModelForSeq2SeqLM.from_pretrained(name, config=config, cache_dir=cache_dir)
     except (OSError, ValueError) as e:
         raise TrainingSetupError(f"cannot load model {name}: {first_line(e)}") from e
+    # Marian, like most seq2seq models, averages its loss over the batch and ignores the Trainer's
+    # num_items_in_batch, though its forward takes **kwargs. Believing otherwise, the Trainer would
+    # multiply loss and gradients by the number of DDP processes and not divide them by
+    # --gradient_accumulation_steps.
+    model.accepts_loss_kwargs = False
     return model, tokenizer
 
 
