@@ -9,9 +9,12 @@ import zipfile
 import pytest
 import requests
 import torch
+import yaml
 
+from handler.archive import BACKEND_OVERRIDES
 from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model
 from handler.service import TranslationService, default_params
+from handler.settings import MODEL_CONFIG_PATH, read_model_config
 from handler.vertex_protocol import GenerationParams
 from tests.conftest import read_pairs
 
@@ -100,8 +103,14 @@ def test_ct2_archive_carries_the_converted_model_instead_of_weights(tiny_ct2_arc
     names = set(zipfile.ZipFile(tiny_ct2_archive).namelist())
     assert {"ctranslate2/model.bin", "ctranslate2/config.json", "source.spm", "target.spm", "vocab.json"} <= names
     assert not [n for n in names if n.endswith(".safetensors")]
-    config = zipfile.ZipFile(tiny_ct2_archive).read("model-config.yaml").decode()
-    assert "backend: ctranslate2" in config
+    config = yaml.safe_load(zipfile.ZipFile(tiny_ct2_archive).read("model-config.yaml"))
+    assert config["handler"]["backend"] == "ctranslate2"
+    # The per-backend batching delay replaces the shipped one; everything else is the shipped config.
+    shipped = read_model_config(MODEL_CONFIG_PATH)
+    assert config["maxBatchDelay"] == BACKEND_OVERRIDES["ctranslate2"]["maxBatchDelay"] != shipped["maxBatchDelay"]
+    assert {k: v for k, v in config.items() if k not in ("maxBatchDelay", "handler")} == {
+        k: v for k, v in shipped.items() if k not in ("maxBatchDelay", "handler")
+    }
 
 
 # Sentences of the demo test split: the agreement tests below compare many inputs, not three.
