@@ -15,7 +15,7 @@ STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
 
-.PHONY: help setup java demo-model archive serve bench soak test test-fast lint clean
+.PHONY: help setup java demo-model archive serve bench soak fuzz test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,13 @@ bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1:
 
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)
+
+# Generated input: FUZZ_EXAMPLES per protocol property, FUZZ_BODIES bodies through a real TorchServe.
+FUZZ_EXAMPLES ?= 5000
+FUZZ_BODIES ?= 2000
+fuzz: setup ## longer generated-input run than make test's (FUZZ_EXAMPLES=5000 FUZZ_BODIES=2000; about 15 min)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_BODIES=$(FUZZ_BODIES) $(BIN)/python -m pytest -q -s \
+	  tests/test_vertex_protocol_properties.py tests/test_fuzz_torchserve.py $(ARGS)
 
 test: setup ## run the whole test suite (starts real TorchServe instances on loopback)
 	$(BIN)/python -m pytest -q $(ARGS)

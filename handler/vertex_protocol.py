@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,9 @@ __all__ = [
 INSTANCE_FORMS = 'a string, a list of strings or {"text": ...}'
 # C0 controls and DEL, but not tab, newline and carriage return, which real text contains.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# JSON's \uD800 escapes decode to lone surrogates, which no tokenizer or UTF-8 reply can carry.
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,18 @@ def decode_body(body: Any) -> Any:
             raise bad_request(f"request body is not valid UTF-8 (byte {e.start})") from None
     if not isinstance(body, str):
         return body
+    # RFC 8259 section 8.1 lets a parser ignore a byte-order mark; Windows editors save one.
+    body = body.removeprefix(BOM)
     if not body.strip():
         raise bad_request('request body is empty; send JSON like {"instances": ["Bu odun yanmaz."]}')
     try:
         return json.loads(body, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         raise bad_request(f"request body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except ValueError:  # valid JSON, but an integer beyond Python's conversion limit
+        raise bad_request(f"request body holds a number of more than {sys.get_int_max_str_digits()} digits") from None
+    except RecursionError:
+        raise bad_request("request body nests arrays or objects too deeply") from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -126,6 +136,9 @@ def _check_text(text: str, where: str, settings: ServingSettings) -> str:
     control = CONTROL_CHARACTER.search(text)
     if control:
         raise bad_request(f"{where} contains the control character U+{ord(control.group()):04X}")
+    surrogate = LONE_SURROGATE.search(text)
+    if surrogate:
+        raise bad_request(f"{where} contains the lone surrogate U+{ord(surrogate.group()):04X}, not a character")
     return text
 
 

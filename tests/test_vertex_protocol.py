@@ -84,6 +84,10 @@ def test_parameters_override_defaults(settings):
         (b"", 400, "request body is empty"),
         (b'{"instances": ["\xff"]}', 400, "request body is not valid UTF-8"),
         (b'{"instances": [NaN]}', 400, "NaN is not a JSON number"),
+        (b'{"instances": [1' + b"0" * 5000 + b"]}", 400, "request body holds a number of more than 4300 digits"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "request body nests arrays or objects too deeply"),
+        (b'{"instances": ["a\\ud800"]}', 400, "instances[0] contains the lone surrogate U+D800"),
+        (b"\xef\xbb\xbf", 400, "request body is empty"),
         ([1, 2], 400, 'request body must be a JSON object with "instances", not a list'),
         ({"instance": ["a"]}, 400, "unknown top-level key 'instance'"),
         ({"parameters": {}}, 400, 'request body has no "instances" list'),
@@ -166,3 +170,10 @@ def test_limits(settings):
 
 def test_text_with_newlines_and_tabs_is_accepted(settings):
     assert parse({"instances": ["Bir.\nİki.\tÜç.\r\n"]}, settings).texts == ["Bir.\nİki.\tÜç.\r\n"]
+
+
+@pytest.mark.parametrize("body", [b"\xef\xbb\xbf" + b'{"instances": ["Bu odun yanmaz."]}',
+                                  "\ufeff" + '{"instances": ["Bu odun yanmaz."]}'], ids=["bytes", "str"])
+def test_a_utf8_byte_order_mark_before_the_body_is_ignored(body, settings):
+    # RFC 8259 section 8.1; Windows editors save "UTF-8 with BOM".
+    assert parse(body, settings).texts == ["Bu odun yanmaz."]
