@@ -9,24 +9,34 @@
 - AIP_STORAGE_URI: a gs:// folder (or a local folder or file) holding the .mar to serve; empty
   serves the archive baked into the image (MODEL_STORE/tr_en.mar).
 - The model must have loaded within MODEL_LOAD_TIMEOUT seconds, else the container exits non-zero
-  (TorchServe's /ping says Healthy even when the model failed to load).
-- SIGTERM or SIGINT stop TorchServe (its whole process group) and exit 0.
+  (TorchServe's /ping says Healthy even when the model failed to load). A model that fails to load
+  LOAD_FAILURES_LIMIT times in a row (default 3) with the same worker error exits at once, printing it.
+- The public port is docker/front_door.py, which forwards predictions to TorchServe on loopback
+  (TS_INFERENCE_PORT, default 8083) and answers the health route from the workers' status.
+- SIGTERM or SIGINT: readiness turns false at once, new predictions get 503, the ones in flight are
+  finished for up to DRAIN_SECONDS (default 20, below the 30 s Kubernetes grace period Vertex's
+  serving containers get), then TorchServe stops and the entrypoint exits 0.
+- TorchServe dying (its Java frontend killed, say) exits 1 within a second, so Vertex restarts the container.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+
+from front_door import FrontDoor  # noqa: E402  (docker/, beside this script)
 
 from handler.torchserve import MODEL_NAME, TorchServe, model_status  # noqa: E402
 
@@ -36,6 +46,7 @@ ARCHIVE = f"{MODEL_NAME}.mar"
 # Loopback ports of the parts that must not be reachable from outside; overridable so that several
 # instances can run side by side on one host (the tests do).
 LOOPBACK_PORTS = {
+    "TS_INFERENCE_PORT": 8083,
     "TS_MANAGEMENT_PORT": 8081,
     "TS_METRICS_PORT": 8082,
     "TS_GRPC_INFERENCE_PORT": 7070,
@@ -43,6 +54,10 @@ LOOPBACK_PORTS = {
 }
 EXIT_CONFIG = 2  # bad environment or model location: nothing was started
 EXIT_NOT_SERVING = 1  # TorchServe started but the model never became ready, or TorchServe died
+# Kubernetes' default terminationGracePeriodSeconds, which the serving containers' spec follows
+# (ModelContainerSpec mirrors the Kubernetes Container spec; Google documents no other figure).
+VERTEX_GRACE_SECONDS = 30
+DRAIN_SECONDS = 20  # leaves TorchServe 10 s to stop within the grace period
 
 
 class EntrypointError(Exception):
@@ -91,29 +106,16 @@ def pick_archive(names: list[str], where: str) -> str:
 
 
 def fetch_from_gcs(uri: str, target: Path) -> None:
-    """Download the folder's archive with google-cloud-storage (STORAGE_EMULATOR_HOST is honoured)."""
-    from google.cloud import storage
+    """Download the folder's archive: retried on transient errors, verified, renamed into place."""
+    from handler.gcs_download import GcsDownloadError, download_blob, list_names, split_uri
 
-    bucket_name, _, prefix = uri.removeprefix("gs://").partition("/")
-    if not bucket_name:
-        raise EntrypointError(f"AIP_STORAGE_URI {uri!r} names no bucket")
-    prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
     try:
-        if os.environ.get("STORAGE_EMULATOR_HOST"):
-            from google.auth.credentials import AnonymousCredentials
-
-            client = storage.Client(project="emulator", credentials=AnonymousCredentials())
-        else:
-            client = storage.Client()
-        blobs = {b.name[len(prefix) :]: b for b in client.list_blobs(bucket_name, prefix=prefix, delimiter="/")}
-        name = pick_archive(list(blobs), uri)
-        partial = target.with_suffix(".partial")
-        blobs[name].download_to_filename(str(partial))
-    except EntrypointError:
-        raise
-    except Exception as e:  # credentials, permissions, network: one sentence, not a traceback
-        raise EntrypointError(f"cannot fetch the model from {uri}: {type(e).__name__}: {e}") from None
-    partial.replace(target)
+        split_uri(uri)
+        # The folder's own files: an archive in a sub-folder is not this model's.
+        name = pick_archive([n for n in list_names(uri) if "/" not in n], uri)
+        download_blob(f"{uri.rstrip('/')}/{name}", target)
+    except GcsDownloadError as e:  # credentials, permissions, network: one sentence, not a traceback
+        raise EntrypointError(str(e)) from None
 
 
 def install_model(storage_uri: str, baked_store: Path, store: Path) -> Path:
@@ -140,32 +142,98 @@ def install_model(storage_uri: str, baked_store: Path, store: Path) -> Path:
 
 
 def build_server(env: Mapping[str, str], store: Path, workdir: Path) -> TorchServe:
-    port = port_from(env, "AIP_HTTP_PORT", 8080)
     ports = {name: port_from(env, name, default) for name, default in LOOPBACK_PORTS.items()}
     return TorchServe(
         model_store=store,
         workdir=workdir,
-        inference_address=f"http://0.0.0.0:{port}",
+        # Loopback only: the public port is the front door (build_front_door), which can drain.
+        inference_address=f"http://127.0.0.1:{ports['TS_INFERENCE_PORT']}",
         management_address=f"http://127.0.0.1:{ports['TS_MANAGEMENT_PORT']}",
         metrics_address=f"http://127.0.0.1:{ports['TS_METRICS_PORT']}",
         grpc_ports=(ports["TS_GRPC_INFERENCE_PORT"], ports["TS_GRPC_MANAGEMENT_PORT"]),
         # Archives only from this model store.
         overrides={"allowed_urls": f"^file://{store.resolve()}/.*$"},
         log_to_console=True,
+        pipe_output=True,
     )
 
 
-def supervise(server: TorchServe, load_timeout: float) -> int:
-    """Run TorchServe until a signal (exit 0), its death or a model that never loads (exit 1)."""
+def build_front_door(env: Mapping[str, str], server: TorchServe) -> FrontDoor:
+    """The public port (AIP_HTTP_PORT on 0.0.0.0), forwarding predictions to TorchServe's loopback port."""
+    return FrontDoor(
+        ("0.0.0.0", port_from(env, "AIP_HTTP_PORT", 8080)),
+        upstream=server.inference_address,
+        predict_route=PREDICT_ROUTE,
+        health_route=HEALTH_ROUTE,
+        is_ready=lambda: model_status(server.management_address)[0],
+        max_body_bytes=int(server.config()["max_request_size"]),
+    )
+
+
+# The last line of a Python traceback: "safetensors_rust.SafetensorError: Error while deserializing ...".
+ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b")
+
+
+class LoadWatch:
+    """Echoes TorchServe's console output and tells when the model will never load.
+
+    TorchServe restarts a worker that dies while loading, with back-off, for as long as it runs,
+    and /ping stays Healthy meanwhile. Each restart logs "Retry worker"; the worker's first error
+    since it started (its traceback's last line, before TorchServe's own wrappers) says why.
+    `limit` restarts in a row with the same error mean it will never load. A slow load logs no
+    restart, so it gets the whole MODEL_LOAD_TIMEOUT.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.failures: list[str] = []
+        self._error = ""
+
+    def feed(self, line: str) -> None:
+        message = line.split("MODEL_LOG - ", 1)[1].strip() if "MODEL_LOG - " in line else ""
+        if message == "Torch worker started.":
+            self._error = ""
+        elif ERROR_LINE.match(message) and not self._error:
+            self._error = message
+        if "Retry worker:" in line:
+            self.failures.append(self._error or "the worker died without an error message")
+        elif "-> WORKER_MODEL_LOADED" in line:
+            self.failures.clear()
+
+    def hopeless(self) -> str | None:
+        """The worker's error once it failed `limit` times in a row the same way, else None."""
+        last = self.failures[-self.limit :]
+        return last[0] if len(last) >= self.limit and len(set(last)) == 1 else None
+
+    def follow(self, lines: Iterable[str]) -> threading.Thread:
+        def run() -> None:
+            for line in lines:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                self.feed(line)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+
+def supervise(
+    server: TorchServe, front: FrontDoor, load_timeout: float, drain_seconds: float, load_failures: int
+) -> int:
+    """Run TorchServe until a signal (drain, exit 0), its death or a model that will not load (exit 1)."""
     stop = {"signal": None}
 
     def on_signal(signum: int, _frame: object) -> None:
+        if stop["signal"] is None:
+            front.start_draining()  # readiness false and new requests refused from this moment
         stop["signal"] = signum
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
     server.start()
-    management = server.management_address
+    watch = LoadWatch(load_failures)
+    reader = watch.follow(server.process.stdout)
+    front.serve_in_background()
     deadline = time.monotonic() + load_timeout
     ready = False
     reason = "TorchServe is starting"
@@ -173,10 +241,21 @@ def supervise(server: TorchServe, load_timeout: float) -> int:
         while stop["signal"] is None:
             code = server.process.poll()
             if code is not None:
-                print(f"entrypoint: TorchServe exited with code {code}", file=sys.stderr, flush=True)
+                reader.join(timeout=2)  # the last lines of its output first
+                print(f"entrypoint: TorchServe exited with code {code}; stopping so that the container is restarted",
+                      file=sys.stderr, flush=True)  # fmt: skip
                 return EXIT_NOT_SERVING
             if not ready:
-                ready, reason = model_status(management)
+                error = watch.hopeless()
+                if error:
+                    print(
+                        f"entrypoint: model {MODEL_NAME} failed to load {len(watch.failures)} times in a row with the "
+                        f"same error, giving up: {error}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return EXIT_NOT_SERVING
+                ready, reason = model_status(server.management_address)
                 if ready:
                     print(f"entrypoint: model {MODEL_NAME} is ready ({reason})", flush=True)
                 elif time.monotonic() > deadline:
@@ -188,10 +267,24 @@ def supervise(server: TorchServe, load_timeout: float) -> int:
                     )
                     return EXIT_NOT_SERVING
             time.sleep(0.5)
-        print(f"entrypoint: {signal.Signals(stop['signal']).name} received, stopping TorchServe", flush=True)
-        return 0
+        return drain(front, signal.Signals(stop["signal"]).name, drain_seconds)
     finally:
+        front.start_draining()
         server.stop()
+        front.shutdown()
+        front.server_close()
+
+
+def drain(front: FrontDoor, signal_name: str, seconds: float) -> int:
+    """Let the requests in flight finish (new ones are refused already); exit 0 either way."""
+    print(f"entrypoint: {signal_name} received, draining {front.in_flight} request(s) in flight "
+          f"for up to {seconds:g} s", flush=True)  # fmt: skip
+    if front.wait_idle(seconds):
+        print("entrypoint: drained, stopping TorchServe", flush=True)
+    else:
+        print(f"entrypoint: {front.in_flight} request(s) still in flight after {seconds:g} s, stopping TorchServe",
+              file=sys.stderr, flush=True)  # fmt: skip
+    return 0
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -212,13 +305,20 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     try:
         check_routes(env)
         load_timeout = positive_seconds(env, "MODEL_LOAD_TIMEOUT", 600)
+        drain_seconds = positive_seconds(env, "DRAIN_SECONDS", DRAIN_SECONDS)
+        load_failures = int(positive_seconds(env, "LOAD_FAILURES_LIMIT", 3))
         store = install_model(env.get("AIP_STORAGE_URI", ""), baked_store, workdir / "model_store")
         server = build_server(env, store, workdir)
+        front = build_front_door(env, server)
     except EntrypointError as e:
         print(f"entrypoint: {e}", file=sys.stderr, flush=True)
         return EXIT_CONFIG
-    print(f"entrypoint: serving {store / ARCHIVE} on {server.inference_address}{PREDICT_ROUTE}", flush=True)
-    return supervise(server, load_timeout)
+    except OSError as e:  # the public port is taken
+        print(f"entrypoint: cannot listen on AIP_HTTP_PORT: {e}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG
+    host, port = front.server_address[:2]
+    print(f"entrypoint: serving {store / ARCHIVE} on http://{host}:{port}{PREDICT_ROUTE}", flush=True)
+    return supervise(server, front, load_timeout, drain_seconds, load_failures)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,9 @@ class TorchServe:
     env: dict[str, str] = field(default_factory=dict)
     # In a container the logs go to the console (Cloud Logging reads it); elsewhere to workdir.
     log_to_console: bool = False
+    # With log_to_console: hand the console output to the caller as process.stdout (text lines),
+    # which the container entrypoint reads to tell a model that can never load.
+    pipe_output: bool = False
     process: subprocess.Popen | None = None
 
     @property
@@ -115,7 +118,10 @@ class TorchServe:
             "--ts-config", str(config_path),
         ]  # fmt: skip
         if self.log_to_console:
-            self.process = subprocess.Popen(command, cwd=self.workdir, env=env, start_new_session=True)
+            pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True, "errors": "replace"}
+            self.process = subprocess.Popen(
+                command, cwd=self.workdir, env=env, start_new_session=True, **(pipe if self.pipe_output else {})
+            )
             return self
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(

@@ -35,11 +35,12 @@ class Container:
     """docker/entrypoint.py as a child process with its own ports, stopped in teardown."""
 
     def __init__(self, workdir: Path, env: dict[str, str], store: Path | None = None) -> None:
-        http, management, metrics, grpc_inference, grpc_management = free_ports(5)
+        http, inference, management, metrics, grpc_inference, grpc_management = free_ports(6)
         self.port, self.management_port = http, management
         self.env = {
             **os.environ,
             "AIP_HTTP_PORT": str(http),
+            "TS_INFERENCE_PORT": str(inference),
             "TS_MANAGEMENT_PORT": str(management),
             "TS_METRICS_PORT": str(metrics),
             "TS_GRPC_INFERENCE_PORT": str(grpc_inference),
@@ -63,7 +64,7 @@ class Container:
         return self.log.read_text(errors="replace")
 
     def ready(self) -> bool:
-        env = {**os.environ, "TS_MANAGEMENT_PORT": str(self.management_port)}
+        env = {**os.environ, "TS_MANAGEMENT_PORT": str(self.management_port), "AIP_HTTP_PORT": str(self.port)}
         return subprocess.run([sys.executable, str(READINESS)], env=env, capture_output=True).returncode == 0
 
     def wait_ready(self, timeout: float = 240) -> list[bool]:
@@ -196,7 +197,7 @@ def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(container,
     store = tmp_path / "broken"
     store.mkdir()
     broken_archive(tiny_archive, store / "tr_en.mar")
-    c = container({"MODEL_LOAD_TIMEOUT": "25"}, store)
+    c = container({"MODEL_LOAD_TIMEOUT": "25", "LOAD_FAILURES_LIMIT": "1000"}, store)
     answers = []
     while c.process.poll() is None:
         answers.append(c.ready())
@@ -266,9 +267,11 @@ def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, messag
 
 
 def test_generated_config_keeps_everything_but_inference_on_loopback(tmp_path):
-    env = {"AIP_HTTP_PORT": "9000", "TS_MANAGEMENT_PORT": "9001"}
-    config = entrypoint.build_server(env, tmp_path, tmp_path / "ts").config()
-    assert config["inference_address"] == "http://0.0.0.0:9000"
+    env = {"AIP_HTTP_PORT": "9000", "TS_MANAGEMENT_PORT": "9001", "TS_INFERENCE_PORT": "9002"}
+    server = entrypoint.build_server(env, tmp_path, tmp_path / "ts")
+    config = server.config()
+    # TorchServe's inference API too: the public port is the front door, which forwards to it.
+    assert config["inference_address"] == "http://127.0.0.1:9002"
     assert config["management_address"] == "http://127.0.0.1:9001"
     assert config["metrics_address"].startswith("http://127.0.0.1:")
     assert config["grpc_inference_address"] == config["grpc_management_address"] == "127.0.0.1"
@@ -295,3 +298,110 @@ def test_dockerfile_passes_hadolint():
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
     result = subprocess.run([hadolint, str(REPO_ROOT / "docker" / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- faults: shutdown while busy, a dying frontend, a model that never loads -------------------
+
+
+def patched_archive(archive: Path, out: Path, name: str, change) -> Path:
+    """A copy of `archive` whose member `name` is replaced by change(its bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, change(data) if item.filename == name else data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+def with_initialize_prologue(code: str):
+    """A change for ts_handler.py: `code` runs first in TranslationHandler.initialize."""
+    signature = b"    def initialize(self, context: Any) -> None:\n"
+
+    def change(data: bytes) -> bytes:
+        assert signature in data
+        return data.replace(signature, signature + b"        " + code.encode() + b"\n")
+
+    return change
+
+
+# Seconds of work for the tiny model's worker (well below TorchServe's 55 s responseTimeout), distinct per request.
+def busy_request(i: int) -> dict:
+    return {"instances": [f"Bu odun yanmaz {i}. " * 4] * 8, "parameters": {"num_beams": 2, "max_new_tokens": 64}}
+
+
+@pytest.mark.torchserve
+def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp_path, tiny_archive):
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = container({"DRAIN_SECONDS": "120"}, store_with(tmp_path, tiny_archive))
+    c.wait_ready()
+    url = f"{c.url}/predictions/tr_en"
+    with ThreadPoolExecutor(4) as pool:
+        in_flight = [pool.submit(requests.post, url, json=busy_request(i), timeout=300) for i in range(4)]
+        # Until the worker holds them: TorchServe's log (the entrypoint's output) says so.
+        deadline = time.monotonic() + 60
+        while "Backend received inference" not in c.output() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        c.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while "draining" not in c.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # Readiness is false at once and a new request is refused, not held, while the others run.
+        assert not c.ready()
+        assert requests.get(f"{c.url}/ping", timeout=30).status_code == 503
+        refused = requests.post(url, json={"instances": ["Bu odun yanmaz."]}, timeout=30)
+        assert refused.status_code == 503 and "shutting down" in refused.json()["error"]
+        assert refused.headers["Retry-After"] == "1"
+        for future in in_flight:
+            response = future.result()
+            assert response.status_code == 200, response.text
+            predictions = response.json()["predictions"]
+            assert len(predictions) == 8 and all(isinstance(p, str) and p for p in predictions)
+    assert c.process.wait(timeout=120) == 0, c.output()[-3000:]
+    assert "SIGTERM received, draining 4 request(s) in flight" in c.output()
+    assert "drained, stopping TorchServe" in c.output()
+
+
+@pytest.mark.torchserve
+def test_a_killed_frontend_stops_the_container(container, tmp_path, tiny_archive):
+    c = container(store=store_with(tmp_path, tiny_archive))
+    c.wait_ready()
+    (java,) = [p for p in c.tree() if p.name() == "java"]
+    java.kill()
+    assert c.process.wait(timeout=30) == entrypoint.EXIT_NOT_SERVING
+    assert "TorchServe exited with code" in c.output()
+
+
+@pytest.mark.torchserve
+@pytest.mark.parametrize(
+    "member, change, error",
+    [
+        ("model.safetensors", lambda data: b"not safetensors", "SafetensorError"),
+        ("ts_handler.py", with_initialize_prologue("raise RuntimeError('broken on purpose')"),
+         "RuntimeError: broken on purpose"),
+    ],
+    ids=["corrupt-weights", "handler-raises"],
+)  # fmt: skip
+def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
+    container, tmp_path, tiny_archive, member, change, error
+):
+    store = tmp_path / "broken"
+    patched_archive(tiny_archive, store / "tr_en.mar", member, change)
+    c = container({"MODEL_LOAD_TIMEOUT": "600"}, store)
+    # Well within the 600 s TorchServe would otherwise keep retrying (about 20 s here).
+    assert c.process.wait(timeout=180) == entrypoint.EXIT_NOT_SERVING
+    out = c.output()
+    assert "failed to load 3 times in a row with the same error, giving up" in out
+    assert error in out.splitlines()[-1] or error in out[-2000:]
+
+
+@pytest.mark.torchserve
+def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive):
+    store = tmp_path / "slow"
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_initialize_prologue("import time; time.sleep(20)"))
+    c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
+    answers = c.wait_ready(timeout=300)
+    assert not any(answers[:-1]) and len(answers) > 10
+    assert predict(c.url).status_code == 200

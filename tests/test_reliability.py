@@ -230,3 +230,62 @@ def test_full_queue_is_a_quick_503_not_a_hang(own_server):
     assert 503 in statuses, statuses
     assert set(statuses) <= {200, 503}
     assert_serves(url)
+
+
+def log_count(server, text: str) -> int:
+    return server.log_path.read_text(errors="replace").count(text)
+
+
+def wait_for_log(server, text: str, more_than: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while log_count(server, text) <= more_than:
+        assert time.monotonic() < deadline, f"{text!r} never appeared in the log:\n{server.log_tail()}"
+        time.sleep(0.05)
+
+
+# Seconds of work for the tiny model, distinct per request.
+def medium(i: int) -> dict:
+    return {"instances": [f"Bu odun yanmaz {i}. " * 3] * 6, "parameters": {"num_beams": 2, "max_new_tokens": 48}}
+
+
+def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_them(own_server, tmp_path):
+    from vertex import batch_local
+
+    # Room for several requests in the batch the worker dies holding.
+    server = own_server(batchSize=8, maxBatchDelay=300)
+    url = f"{server.inference_address}/predictions/tr_en"
+    received = "Backend received inference"
+    (pid,) = server.worker_pids()
+    before = log_count(server, received)
+    with ThreadPoolExecutor(6) as pool:
+        pending = [pool.submit(post, url, medium(i)) for i in range(6)]
+        wait_for_log(server, received, before)
+        os.kill(pid, signal.SIGKILL)
+        responses = [f.result(timeout=180) for f in pending]
+    # Every request got an answer; those of the dying batch say the worker died, which batch_local retries.
+    died = [r for r in responses if r.status_code != 200]
+    assert died, [r.status_code for r in responses]
+    for response in died:
+        assert (response.status_code, response.json()["message"]) == (500, "Worker died.")
+        assert batch_local.worker_died(response.status_code, response.json())
+    wait_for_new_worker(server, pid)
+
+    values = [f"Cümle {i}: bu odun yanmaz." for i in range(40)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in values), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["--input", str(source), "--output-dir", str(out), "--url", url, "--batch-size", "2", "--concurrency", "4",
+            "--retry-delay", "1", "--quiet", "--parameters", '{"num_beams": 2, "max_new_tokens": 48}']  # fmt: skip
+    (pid,) = server.worker_pids()
+    failures_before = log_count(server, '"POST /predictions/tr_en HTTP/1.1" 500')
+    before = log_count(server, received)
+    with ThreadPoolExecutor(1) as pool:
+        run = pool.submit(batch_local.main, argv)
+        wait_for_log(server, received, before + 2)  # a few batches in
+        os.kill(pid, signal.SIGKILL)
+        assert run.result(timeout=600) == 0
+    assert log_count(server, '"POST /predictions/tr_en HTTP/1.1" 500') > failures_before, "no request met the death"
+    rows = [json.loads(line) for line in (out / batch_local.RESULTS_FILE).read_text(encoding="utf-8").splitlines()]
+    assert [r["instance"] for r in rows] == values  # each once, in order
+    assert all(isinstance(r["prediction"], str) and r["prediction"] for r in rows)
+    assert (out / batch_local.ERRORS_FILE).read_text() == ""

@@ -37,6 +37,9 @@ JOURNAL_FILE = "batch_local.journal.jsonl"
 DEFAULT_URL = "http://127.0.0.1:8080/predictions/tr_en"
 # Worth another try: the server is starting, busy, out of memory for now, or behind a proxy that is.
 TRANSIENT_STATUSES = {429, 502, 503, 504, 507}
+# TorchServe's answer (500) to every request of a batch whose worker died: it starts a new worker,
+# so the request is worth another try, unlike our handler's own 500s.
+WORKER_DIED = "Worker died."
 # Whole requests the server may refuse because of one instance: sent again one instance at a time.
 SPLITTABLE_STATUSES = {400, 413}
 # google.rpc.Code of an HTTP status, as Vertex reports errors; anything else is UNKNOWN (2).
@@ -170,11 +173,15 @@ class Predictor:
                     body = text
             except (TimeoutError, aiohttp.ClientError) as e:
                 status, body = 0, f"{type(e).__name__}: {e}"
-            if status and status not in TRANSIENT_STATUSES:
+            if status and status not in TRANSIENT_STATUSES and not worker_died(status, body):
                 return status, body
             if attempt < self.max_retries:
                 await asyncio.sleep(min(self.retry_delay * 2**attempt, 30.0))
         return status, body
+
+
+def worker_died(status: int, body: Any) -> bool:
+    return status == HTTPStatus.INTERNAL_SERVER_ERROR and isinstance(body, dict) and body.get("message") == WORKER_DIED
 
 
 def _message(status: int, body: Any) -> str:
@@ -313,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--parameters", type=parameters_arg, help="sent with every request, e.g. '{\"num_beams\": 4}'")
     parser.add_argument("--max-retries", type=count_arg(0), default=5,
                         help="retries of a request that met a transient error: no connection, 429, 502, 503, 504, "
-                             "507 (default 5)")  # fmt: skip
+                             "507, TorchServe's 500 'Worker died.' (default 5)")  # fmt: skip
     parser.add_argument("--retry-delay", type=float, default=1.0, metavar="SECONDS",
                         help="first back-off delay, doubled on each retry up to 30 s (default 1)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per request (default 300)")
