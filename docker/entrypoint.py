@@ -172,6 +172,8 @@ def build_front_door(env: Mapping[str, str], server: TorchServe) -> FrontDoor:
 
 # The last line of a Python traceback: "safetensors_rust.SafetensorError: Error while deserializing ...".
 ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b")
+# TorchServe's worker re-raises a load failure as "RuntimeError: 500 - Unknown exception": not the cause.
+TORCHSERVE_WRAPPER = re.compile(r"^RuntimeError: \d{3} - ")
 
 
 class LoadWatch:
@@ -188,22 +190,34 @@ class LoadWatch:
         self.limit = limit
         self.failures: list[str] = []
         self._error = ""
+        self._attempt = False  # a worker started and has not been counted as failed yet
 
     def feed(self, line: str) -> None:
         message = line.split("MODEL_LOG - ", 1)[1].strip() if "MODEL_LOG - " in line else ""
         if message == "Torch worker started.":
-            self._error = ""
-        elif ERROR_LINE.match(message) and not self._error:
+            self._error, self._attempt = "", True
+        elif ERROR_LINE.match(message) and not TORCHSERVE_WRAPPER.match(message) and not self._error:
             self._error = message
-        if "Retry worker:" in line:
-            self.failures.append(self._error or "the worker died without an error message")
+            # The worker's output and TorchServe's own lines come through separate threads, so
+            # the error may arrive after the retry was logged: it belongs to that failure.
+            if not self._attempt and self.failures and not self.failures[-1]:
+                self.failures[-1] = message
+        # TorchServe may log the retry twice for one death: count it once per worker start.
+        if "Retry worker:" in line and self._attempt:
+            self.failures.append(self._error)
+            self._attempt = False
         elif "-> WORKER_MODEL_LOADED" in line:
             self.failures.clear()
 
     def hopeless(self) -> str | None:
-        """The worker's error once it failed `limit` times in a row the same way, else None."""
+        """The worker's error once it failed `limit` times in a row the same way, else None.
+
+        A failure without an error line counts as the same kind: TorchServe sometimes stops
+        reading a dying worker's output before its traceback is through.
+        """
         last = self.failures[-self.limit :]
-        return last[0] if len(last) >= self.limit and len(set(last)) == 1 else None
+        errors = {e for e in last if e}
+        return errors.pop() if len(last) >= self.limit and len(errors) == 1 else None
 
     def follow(self, lines: Iterable[str]) -> threading.Thread:
         def run() -> None:

@@ -9,7 +9,7 @@ only. It counts the requests in flight and, once draining:
 - refuses new predictions at once with 503 and Retry-After (a status Vertex and batch_local retry
   elsewhere), never holding them;
 - lets the requests already accepted finish; `wait_idle` tells when they have.
-TorchServe's 500 "Worker died." (the worker holding the batch died; a new one is starting) becomes
+TorchServe's 500/507 "Worker died." (the worker holding the batch died; a new one starts) becomes
 a 503 with Retry-After too.
 
 The health route answers 200 only while the model's workers are READY (TorchServe's /ping says
@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-# TorchServe's message when the worker holding a request's batch died (status 500).
+# TorchServe's message when the worker holding a request's batch died (status 500 or 507).
 WORKER_DIED = b'"Worker died."'
 # Readiness asks the management API; a health probe every second or so need not ask each time.
 READY_CACHE_SECONDS = 1.0
@@ -164,9 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
                     {"error": f"the model server failed while answering ({type(e).__name__}); send the request again"},
                     {"Retry-After": "1"},
                 )
-            if status == HTTPStatus.INTERNAL_SERVER_ERROR and WORKER_DIED in data:
-                # TorchServe fails every request of a dying worker's batch with 500 and starts a new
-                # worker: tell the client this one is worth sending again.
+            if status in (500, 507) and WORKER_DIED in data:
+                # TorchServe fails every request of a dying worker's batch (500 or 507) and starts a
+                # new worker: tell the client this one is worth sending again.
                 return self._reply(
                     HTTPStatus.SERVICE_UNAVAILABLE,
                     {"error": "the model worker died while translating this request; send it again"},

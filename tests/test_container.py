@@ -405,3 +405,29 @@ def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive
     answers = c.wait_ready(timeout=300)
     assert not any(answers[:-1]) and len(answers) > 10
     assert predict(c.url).status_code == 200
+
+
+def test_load_watch_counts_restarts_with_the_same_error():
+    def attempt(error: str | None, retry_first: bool = False, retries: int = 1) -> list[str]:
+        started = ["W-9000-tr_en_1.0-stdout MODEL_LOG - Torch worker started."]
+        trace = [f"W-9000-tr_en_1.0-stdout MODEL_LOG - {line}" for line in
+                 ("Traceback (most recent call last):", error, "RuntimeError: 500 - Unknown exception") if line]  # fmt: skip
+        retry = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - Retry worker: 9000 in 1 seconds."] * retries
+        return started + (retry + trace if retry_first else trace + retry)
+
+    def watch(*attempts: list[str]) -> entrypoint.LoadWatch:
+        w = entrypoint.LoadWatch(3)
+        for line in (line for a in attempts for line in a):
+            w.feed(line)
+        return w
+
+    bad = "OSError: model.safetensors is corrupt"
+    # The error line may come before or after the retry, twice logged retries count once, and
+    # an attempt whose output was lost counts as the same kind.
+    w = watch(attempt(bad), attempt(bad, retry_first=True, retries=2), attempt(None))
+    assert w.hopeless() == bad
+    assert watch(attempt(bad), attempt(bad)).hopeless() is None
+    assert watch(attempt(bad), attempt("MemoryError: no"), attempt(bad)).hopeless() is None
+    loaded = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"]
+    assert watch(attempt(bad), attempt(bad), loaded, attempt(bad)).hopeless() is None
+    assert watch(attempt(None), attempt(None), attempt(None)).hopeless() is None

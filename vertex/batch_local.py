@@ -37,8 +37,9 @@ JOURNAL_FILE = "batch_local.journal.jsonl"
 DEFAULT_URL = "http://127.0.0.1:8080/predictions/tr_en"
 # Worth another try: the server is starting, busy, out of memory for now, or behind a proxy that is.
 TRANSIENT_STATUSES = {429, 502, 503, 504, 507}
-# TorchServe's answer (500) to every request of a batch whose worker died: it starts a new worker,
-# so the request is worth another try, unlike our handler's own 500s.
+# TorchServe's answer to every request of a batch whose worker died (507 when it was killed, 500
+# when TorchServe ended it for its response timeout): it starts a new worker, so the request is
+# worth another try, unlike our handler's own 500s.
 WORKER_DIED = "Worker died."
 # Whole requests the server may refuse because of one instance: sent again one instance at a time.
 SPLITTABLE_STATUSES = {400, 413}
@@ -181,7 +182,7 @@ class Predictor:
 
 
 def worker_died(status: int, body: Any) -> bool:
-    return status == HTTPStatus.INTERNAL_SERVER_ERROR and isinstance(body, dict) and body.get("message") == WORKER_DIED
+    return status in (500, 507) and isinstance(body, dict) and body.get("message") == WORKER_DIED
 
 
 def _message(status: int, body: Any) -> str:
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--parameters", type=parameters_arg, help="sent with every request, e.g. '{\"num_beams\": 4}'")
     parser.add_argument("--max-retries", type=count_arg(0), default=5,
                         help="retries of a request that met a transient error: no connection, 429, 502, 503, 504, "
-                             "507, TorchServe's 500 'Worker died.' (default 5)")  # fmt: skip
+                             "507, TorchServe's 'Worker died.' (default 5)")  # fmt: skip
     parser.add_argument("--retry-delay", type=float, default=1.0, metavar="SECONDS",
                         help="first back-off delay, doubled on each retry up to 30 s (default 1)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per request (default 300)")
