@@ -62,6 +62,7 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1: a 1-minute check); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
+# 30 minutes with the cache on: make soak ARGS="--duration 1800 --rate 4 --warmup 120 --handler-config KEY=VALUE"
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)
 

@@ -57,7 +57,7 @@ EXIT_NOT_SERVING = 1  # TorchServe started but the model never became ready, or 
 # Kubernetes' default terminationGracePeriodSeconds, which the serving containers' spec follows
 # (ModelContainerSpec mirrors the Kubernetes Container spec; Google documents no other figure).
 VERTEX_GRACE_SECONDS = 30
-DRAIN_SECONDS = 20  # leaves TorchServe 10 s to stop within the grace period
+DRAIN_SECONDS = VERTEX_GRACE_SECONDS - 10  # leaves TorchServe 10 s to stop within the grace period
 
 
 class EntrypointError(Exception):
@@ -91,6 +91,13 @@ def positive_seconds(env: Mapping[str, str], name: str, default: float) -> float
     if seconds <= 0:
         raise EntrypointError(f"{name} must be a positive number of seconds, not {value!r}")
     return seconds
+
+
+def positive_count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "") or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise EntrypointError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def pick_archive(names: list[str], where: str) -> str:
@@ -244,14 +251,14 @@ def supervise(
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    server.start()
-    watch = LoadWatch(load_failures)
-    reader = watch.follow(server.process.stdout)
-    front.serve_in_background()
+    front.serve_in_background()  # before anything that can fail: shutdown() below waits for it
     deadline = time.monotonic() + load_timeout
     ready = False
     reason = "TorchServe is starting"
     try:
+        server.start()
+        watch = LoadWatch(load_failures)
+        reader = watch.follow(server.process.stdout)
         while stop["signal"] is None:
             code = server.process.poll()
             if code is not None:
@@ -320,7 +327,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         check_routes(env)
         load_timeout = positive_seconds(env, "MODEL_LOAD_TIMEOUT", 600)
         drain_seconds = positive_seconds(env, "DRAIN_SECONDS", DRAIN_SECONDS)
-        load_failures = int(positive_seconds(env, "LOAD_FAILURES_LIMIT", 3))
+        load_failures = positive_count(env, "LOAD_FAILURES_LIMIT", 3)
         store = install_model(env.get("AIP_STORAGE_URI", ""), baked_store, workdir / "model_store")
         server = build_server(env, store, workdir)
         front = build_front_door(env, server)

@@ -61,3 +61,27 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     assert (tmp_path / "results.png").stat().st_size > 10_000
     assert "targets" in result.stdout
+
+
+@pytest.mark.torchserve
+def test_soak_runs_with_parameters_and_handler_config_and_plots(tmp_path, tiny_model_dir):
+    from bench import soak
+
+    out = tmp_path / "soak"
+    code = soak.main(["--model-dir", str(tiny_model_dir), "--duration", "8", "--rate", "2", "--warmup", "2",
+                      "--parameters", '{"num_beams": 1, "max_new_tokens": 6}',
+                      "--handler-config", "max_batch_sentences=16", "--out", str(out)])  # fmt: skip
+    report = json.loads((out / "soak.json").read_text())
+    assert (report["sent"], report["failed"], report["lost"], report["duplicated"]) == (16, 0, 0, 0)
+    assert report["parameters"] == {"num_beams": 1, "max_new_tokens": 6} and report["warmup_s"] == 2
+    assert (out / "soak.png").stat().st_size > 10_000
+    assert code == (0 if report["rss_growth_pct"] < 5 else 1)
+
+
+def test_soak_refuses_an_unknown_handler_key():
+    from bench import soak
+
+    with pytest.raises(ValueError, match="unknown keys \\['cache_sise'\\]"):
+        soak.model_config(["cache_sise=10"])
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        soak.model_config(["novalue"])

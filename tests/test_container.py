@@ -258,6 +258,8 @@ def test_a_local_folder_or_file_is_installed_as_tr_en_mar(tmp_path, tiny_archive
     [
         ({"AIP_HTTP_PORT": "http"}, "AIP_HTTP_PORT must be a TCP port number, not 'http'"),
         ({"MODEL_LOAD_TIMEOUT": "soon"}, "MODEL_LOAD_TIMEOUT must be a positive number of seconds"),
+        ({"DRAIN_SECONDS": "-1"}, "DRAIN_SECONDS must be a positive number of seconds"),
+        ({"LOAD_FAILURES_LIMIT": "0"}, "LOAD_FAILURES_LIMIT must be a whole number of at least 1, not '0'"),
     ],
 )
 def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, message):
