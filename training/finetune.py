@@ -166,6 +166,12 @@ def _run(
         where = f"{mirror.uri}/{Path(checkpoint).name}" if staged_here else checkpoint
         print(f"resuming from {where} (start afresh with a new --output_dir)", flush=True)
     train_result = trainer.train(resume_from_checkpoint=checkpoint)
+    # Every rank says how far it got: under DDP they must agree, and the logs show the world.
+    print(
+        f"rank {training_args.process_index} of {training_args.world_size}: "
+        f"{trainer.state.global_step} optimizer steps",
+        flush=True,
+    )
     trainer.save_model()  # the best checkpoint's weights: load_best_model_at_end
     trainer.save_state()
     finetuned, translations = score_split(trainer, tokenized["test"], test_references)
@@ -174,6 +180,7 @@ def _run(
     results = {
         "model": base_name or model_args.model_name_or_path,
         "test_split": _describe_test_split(data_args),
+        "world_size": training_args.world_size,
         **with_delta(base, finetuned),
         # Relative to the output directory, local or gs://.
         "best_checkpoint": Path(best).name if (best := trainer.state.best_model_checkpoint) else None,
