@@ -29,7 +29,9 @@ def cluster_spec(workers: int, kind: str, index: int) -> str:
 
 def test_the_primary_replica_is_node_0_and_hosts_the_rendezvous():
     cluster = launch.cluster_from_env({"CLUSTER_SPEC": cluster_spec(2, "workerpool0", 0)})
-    assert cluster == launch.Cluster(nodes=3, node_rank=0, master_addr="cmle-training-workerpool0-ab-0", master_port=2222)
+    assert cluster == launch.Cluster(
+        nodes=3, node_rank=0, master_addr="cmle-training-workerpool0-ab-0", master_port=2222
+    )
 
 
 def test_a_worker_is_node_1_plus_its_index():
@@ -134,7 +136,11 @@ def test_two_replicas_train_one_model_with_ddp(tmp_path, tiny_model_dir, small_c
         replicas.append(
             subprocess.Popen(
                 [sys.executable, "-m", "training.launch", "--", *trainer_args],
-                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )  # fmt: skip
         )
     logs = []

@@ -157,3 +157,34 @@ def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArgum
         # Without it, generation runs to the model's max_length (512 for opus-mt) while evaluating.
         training_args.generation_max_length = data_args.val_max_target_length
     return model_args, data_args, training_args
+
+
+# Flags whose check needs the machine the job runs on (a GPU): check_args leaves them to it.
+DEVICE_FLAGS = ("--fp16", "--bf16", "--tf32", "--half_precision_backend", "--fp16_full_eval", "--bf16_full_eval")
+
+
+def check_args(argv: list[str]) -> None:
+    """Refuse, with TrainingSetupError, arguments the trainer would refuse, without a GPU or the data.
+
+    For submitting jobs: flag names, types and choices are checked by the trainer's own parser,
+    and the argument combinations by its dataclasses (with a stand-in output directory, which
+    Vertex gives the job as AIP_MODEL_DIR), unless device-dependent flags are among them.
+    """
+    parser = argument_parser()
+
+    def refuse(message: str) -> None:
+        raise TrainingSetupError(f"the trainer refuses its arguments: {message}")
+
+    parser.error = refuse  # argparse would print the usage and exit
+    parser.parse_args(argv)
+    if any(arg.split("=")[0] in DEVICE_FLAGS for arg in argv):
+        return
+    previous = os.environ.get("AIP_MODEL_DIR")
+    os.environ["AIP_MODEL_DIR"] = previous or "gs://stand-in/model"
+    try:
+        parse_args(argv)
+    except TrainingSetupError as e:
+        refuse(str(e))
+    finally:
+        if previous is None:
+            del os.environ["AIP_MODEL_DIR"]
