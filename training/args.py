@@ -188,3 +188,19 @@ def check_args(argv: list[str]) -> None:
     finally:
         if previous is None:
             del os.environ["AIP_MODEL_DIR"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m training.args TRAINER_ARGS...`: exit 0 if the trainer would accept them, else say why (exit 2)."""
+    import sys
+
+    try:
+        check_args(sys.argv[1:] if argv is None else argv)
+    except TrainingSetupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -30,6 +30,8 @@ from typing import Any
 
 from vertex import common
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 TRAINER_MODULE = "training.launch"
 TRAINER_COMMAND = f"python3 -m {TRAINER_MODULE} --"
 # Google's prebuilt PyTorch training images (vertex/README.md lists the ones checked). Only the
@@ -191,9 +193,6 @@ def worker_pool_specs(
 
 def check(args: argparse.Namespace, trainer_args: list[str]) -> None:
     """Everything that can be refused before a request is sent or a package uploaded."""
-    from training.args import check_args
-    from training.errors import TrainingSetupError
-
     if bool(args.image_uri) == bool(args.executor_image_uri):
         raise common.UsageError(
             f"give one of --image-uri (a training image) and --executor-image-uri (a prebuilt one): "
@@ -205,10 +204,24 @@ def check(args: argparse.Namespace, trainer_args: list[str]) -> None:
     check_machine(args.machine_type, accelerator_type, accelerator_count)
     if args.executor_image_uri:
         check_executor_image(args.executor_image_uri, accelerator_type is not None)
-    try:
-        check_args(trainer_args)
-    except TrainingSetupError as e:
-        raise common.UsageError(str(e)) from None
+    check_trainer_args(trainer_args)
+
+
+def check_trainer_args(trainer_args: list[str]) -> None:
+    """The trainer's own argument check, run here so that a typo does not cost a cloud job.
+
+    In a child process (`python -m training.args`): vertex/ does not import training/.
+    """
+    import subprocess
+
+    if not trainer_args:  # the defaults, with Vertex's AIP_MODEL_DIR as output
+        return
+    result = subprocess.run(
+        [sys.executable, "-m", "training.args", *trainer_args], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        raise common.UsageError(lines[-1].removeprefix("error: ") if lines else result.stderr.strip()[-500:])
 
 
 def prepare(args: argparse.Namespace, trainer_args: list[str]) -> tuple[list[dict[str, Any]], str]:
