@@ -114,6 +114,7 @@ def test_two_replicas_train_one_model_with_ddp(tmp_path, tiny_model_dir, small_c
 
     master_port, worker_port = free_ports(2)
     output = tmp_path / "out"
+    metric_file = tmp_path / "hypertune" / "output.metrics"
     trainer_args = [
         "--model_name_or_path", str(tiny_model_dir),
         *data_args(small_corpus["train"], small_corpus["validation"], small_corpus["test"]),
@@ -132,6 +133,8 @@ def test_two_replicas_train_one_model_with_ddp(tmp_path, tiny_model_dir, small_c
             "CLUSTER_SPEC": json.dumps(spec),
             "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(master_port), "WORLD_SIZE": "2", "RANK": str(rank),
             "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": "",
+            # As in a tuning trial: the trainer reports validation BLEU where Vertex reads it.
+            "CLOUD_ML_TRIAL_ID": "7", "CLOUD_ML_HP_METRIC_FILE": str(metric_file),
         }  # fmt: skip
         replicas.append(
             subprocess.Popen(
@@ -167,3 +170,12 @@ def test_two_replicas_train_one_model_with_ddp(tmp_path, tiny_model_dir, small_c
     assert sum(log.count("\nfine-tuned ") for log in logs) == 1
     assert (output / "model.safetensors").is_file() and (output / "training_curves.png").is_file()
     assert build_archive(output, tmp_path / "store").stat().st_size > 0
+
+    # cloudml-hypertune's format: one JSON object per line, the metric under its tag as a string.
+    reports = [json.loads(line) for line in metric_file.read_text().splitlines()]
+    scores = [entry for entry in state["log_history"] if "eval_bleu" in entry]
+    assert len(reports) == len(scores) + 1  # every validation score, then the kept model's, once (rank 0)
+    assert [float(r["bleu"]) for r in reports[:-1]] == [e["eval_bleu"] for e in scores]
+    assert float(reports[-1]["bleu"]) == results["best_validation_bleu"]
+    assert {r["trial"] for r in reports} == {"7"} and reports[-1]["global_step"] == str(expected)
+    assert set(reports[0]) == {"timestamp", "trial", "bleu", "global_step", "checkpoint_path"}

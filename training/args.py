@@ -8,11 +8,12 @@ generation during evaluation, mixed precision on a GPU, Vertex AI's AIP_MODEL_DI
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from transformers import HfArgumentParser, Seq2SeqTrainingArguments
 
 from training.errors import TrainingSetupError
+from training.hypertune import tuning_trial
 
 BASE_MODEL = "Helsinki-NLP/opus-mt-tr-en"
 
@@ -95,6 +96,17 @@ class TrainingArguments(Seq2SeqTrainingArguments):
             "step; the best checkpoint is still the one kept."
         },
     )
+    warmup_ratio: float = field(
+        default=0.0,
+        metadata={"help": "Linear warmup over this fraction of the training steps (--warmup_steps wins when set)."},
+    )
+    report_hypertune: bool | None = field(
+        default=None,
+        metadata={
+            "help": "Write validation BLEU where Vertex's hyperparameter tuning reads it (CLOUD_ML_HP_METRIC_FILE; "
+            "default: inside a tuning trial, when CLOUD_ML_TRIAL_ID is set)."
+        },
+    )
     auto_mixed_precision: bool = field(
         default=True,
         metadata={"help": "On a GPU without --fp16/--bf16, train in bf16 where supported, else fp16; CPUs stay fp32."},
@@ -106,12 +118,21 @@ class TrainingArguments(Seq2SeqTrainingArguments):
             raise TrainingSetupError("no output directory: pass --output_dir or set AIP_MODEL_DIR")
         if self.save_steps is None:
             self.save_steps = self.eval_steps
+        if self.warmup_ratio and not self.warmup_steps and "warmup_ratio" not in _PARENT_FIELDS:
+            # transformers 5 folds the ratio into --warmup_steps (a float below 1); 4.x has its own
+            # warmup_ratio. The flag works with both, as vertex.tune_job passes it.
+            self.warmup_steps = self.warmup_ratio
+        if self.report_hypertune is None:
+            self.report_hypertune = tuning_trial()
         if not self.use_cpu and not has_accelerator():
             # Without it, torchrun on a CPU-only machine starts N unrelated copies instead of DDP over gloo.
             self.use_cpu = True
         if self.auto_mixed_precision and not (self.fp16 or self.bf16 or self.use_cpu):
             self.bf16, self.fp16 = _gpu_half_precision()
         super().__post_init__()
+
+
+_PARENT_FIELDS = {f.name for f in fields(Seq2SeqTrainingArguments)}
 
 
 def has_accelerator() -> bool:

@@ -28,6 +28,7 @@ from training.data import load_splits, references, tokenize_splits
 from training.errors import TrainingSetupError
 from training.evaluate import results_table, score_split, with_delta
 from training.gcs import GcsMirror, UploadOnSave, is_gcs_uri
+from training.hypertune import MetricReporter, ReportValidationBleu
 from training.metrics import make_compute_metrics
 from training.model import load_seq2seq
 from training.plots import plot_run
@@ -139,6 +140,9 @@ def _run(
         tokenized = tokenize_splits(splits, tokenizer, data_args)
 
     callbacks = [*callbacks, *([UploadOnSave(mirror)] if mirror else [])]
+    reporter = MetricReporter() if training_args.report_hypertune else None
+    if reporter:
+        callbacks.append(ReportValidationBleu(reporter))
     if training_args.max_train_minutes is not None:
         callbacks.append(TimeBudget(training_args.max_train_minutes))
     if training_args.early_stopping_patience > 0 and training_args.eval_strategy != "no":
@@ -197,6 +201,10 @@ def _run(
         shown = mirror.uri if mirror else training_args.output_dir
         plot_run(output, title=f"{shown} (from {results['model']})\ntraining loss and validation BLEU")
         print_results(results)
+        if reporter and trainer.state.best_metric is not None:
+            # Last line of the metric file: the BLEU of the model this run keeps (the best checkpoint).
+            reporter.report(trainer.state.best_metric, trainer.state.global_step)
+            print(f"reported validation BLEU {trainer.state.best_metric:.2f} to {reporter.path}")
         if mirror:
             mirror.upload()
             print(f"uploaded to {mirror.uri}")

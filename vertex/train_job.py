@@ -74,15 +74,18 @@ SETTINGS = (
 )  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(
+    prog: str = "python -m vertex.train_job", doc: str = __doc__, settings: Sequence[common.Setting] = SETTINGS
+) -> argparse.ArgumentParser:
+    """This script's parser; vertex.tune_job builds its own from it with more settings."""
     parser = argparse.ArgumentParser(
-        prog="python -m vertex.train_job",
+        prog=prog,
         usage="%(prog)s [options] [-- TRAINER_ARGS...]",
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
+        description=doc.split("\n\n")[0],
+        epilog=doc.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common.add_settings(parser, *SETTINGS)
+    common.add_settings(parser, *settings)
     parser.add_argument("--command", default=TRAINER_COMMAND,
                         help=f"with --image-uri: the trainer's command (default: {TRAINER_COMMAND})")  # fmt: skip
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
