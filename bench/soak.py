@@ -26,7 +26,7 @@ import psutil
 from tqdm import tqdm
 
 from handler.archive import build_archive
-from handler.server import loopback_torchserve
+from handler.torchserve import loopback_torchserve
 
 SENTENCES = [
     "Bu odun yanmaz.",

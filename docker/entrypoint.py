@@ -28,7 +28,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from handler.server import MODEL_NAME, TorchServe, model_status  # noqa: E402
+from handler.torchserve import MODEL_NAME, TorchServe, model_status  # noqa: E402
 
 PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
 HEALTH_ROUTE = "/ping"

@@ -63,7 +63,7 @@ def settings():
 @pytest.fixture(scope="session")
 def torchserve(tmp_path_factory, tiny_archive):
     """A real TorchServe serving the tiny archive on free loopback ports, for the whole session."""
-    from handler.server import loopback_torchserve
+    from handler.torchserve import loopback_torchserve
 
     server = loopback_torchserve(tiny_archive.parent, tmp_path_factory.mktemp("torchserve"))
     server.start()
@@ -110,7 +110,7 @@ def gcs_bucket(monkeypatch) -> str:
     STORAGE_EMULATOR_HOST as google-cloud-storage's clients do."""
     from gcp_storage_emulator.server import create_server
 
-    from handler.server import free_port
+    from handler.torchserve import free_port
 
     port = free_port()
     server = create_server("127.0.0.1", port, in_memory=True, default_bucket="test-bucket")

@@ -8,9 +8,9 @@ import json
 import pytest
 import torch
 
+from handler.backends import GenerationParams
 from handler.segmenting import join_pieces, split_long_text
 from handler.service import TranslationService, default_params
-from handler.vertex_protocol import GenerationParams
 
 GREEDY = {"num_beams": 1, "max_new_tokens": 8}
 
