@@ -110,7 +110,7 @@ def test_two_replicas_train_one_model_with_ddp(tmp_path, tiny_model_dir, small_c
     train one model over gloo: world size 2, the same number of optimizer steps on both ranks
     (half an epoch's batches each), and one output directory written by rank 0 that archives."""
     from handler.archive import build_archive
-    from handler.server import free_ports
+    from handler.torchserve import free_ports
 
     master_port, worker_port = free_ports(2)
     output = tmp_path / "out"
