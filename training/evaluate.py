@@ -20,10 +20,10 @@ from datasets import DatasetDict
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
 
 from training.args import DataArguments, has_accelerator
-from training.data import load_split, tokenize_splits
 from training.errors import TrainingSetupError
 from training.metrics import make_compute_metrics, results_table, score_split
 from training.model import load_seq2seq
+from training.splits import load_split, tokenize_splits
 
 
 def prediction_trainer(model: Any, tokenizer: Any, args: Seq2SeqTrainingArguments) -> Seq2SeqTrainer:

@@ -24,13 +24,13 @@ from transformers import DataCollatorForSeq2Seq, EarlyStoppingCallback, Seq2SeqT
 from transformers.trainer_utils import get_last_checkpoint
 
 from training.args import DataArguments, ModelArguments, TrainingArguments, parse_args
-from training.data import load_splits, references, tokenize_splits
 from training.errors import TrainingSetupError
 from training.gcs import GcsMirror, UploadOnSave, is_gcs_uri
 from training.hypertune import MetricReporter, ReportValidationBleu
 from training.metrics import make_compute_metrics, results_table, score_split, with_delta
 from training.model import load_seq2seq
 from training.plots import plot_run
+from training.splits import load_splits, references, tokenize_splits
 
 RESULTS_NAME = "eval_results.json"
 EXAMPLES = 5
