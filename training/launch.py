@@ -153,10 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from training import finetune
 
         return finetune.main(trainer_args)
-    import subprocess
-
-    # torchrun's exit status is the trainer's (the first failing process's).
-    return subprocess.call(line)
+    # torchrun replaces this process: in a container it becomes PID 1 and gets the SIGTERM Vertex
+    # sends on preemption, which it forwards to the trainers; its exit status is theirs.
+    sys.stdout.flush()
+    os.execv(line[0], line)
+    return 1  # not reached
 
 
 if __name__ == "__main__":
