@@ -381,6 +381,25 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp
 
 
 @pytest.mark.torchserve
+def test_a_worker_dying_mid_request_is_a_503_to_retry(container, tmp_path, tiny_archive):
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = container(store=store_with(tmp_path, tiny_archive))
+    c.wait_ready()
+    (worker,) = [p for p in c.tree() if "model_service_worker" in " ".join(p.cmdline())]
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(requests.post, f"{c.url}/predictions/tr_en", json=busy_request(0), timeout=300)
+        deadline = time.monotonic() + 60
+        while "Backend received inference" not in c.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker.kill()
+        response = pending.result()
+    # TorchServe says 507 "Worker died."; the front door says what to do about it.
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1" and "send it again" in response.json()["error"]
+
+
+@pytest.mark.torchserve
 def test_a_killed_frontend_stops_the_container(container, tmp_path, tiny_archive):
     c = container(store=store_with(tmp_path, tiny_archive))
     c.wait_ready()

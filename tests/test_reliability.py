@@ -126,6 +126,13 @@ def test_malformed_request_gets_a_clear_4xx_and_the_next_request_succeeds(url, b
     assert_serves(url)
 
 
+def test_a_json_file_saved_with_a_byte_order_mark_is_served(url):
+    # What `curl --data-binary @request.json` sends when a Windows editor saved the file as "UTF-8 with BOM".
+    response = post(url, b"\xef\xbb\xbf" + json.dumps(GOOD).encode())
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["predictions"][0], str)
+
+
 def test_oversize_body_is_refused_by_torchserve(url):
     response = post(url, b'{"instances": ["' + b"a" * 1_600_000 + b'"]}')
     assert response.status_code == 413
