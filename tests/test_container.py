@@ -331,15 +331,21 @@ def patched_archive(archive: Path, out: Path, name: str, change) -> Path:
     return out
 
 
-def with_initialize_prologue(code: str):
-    """A change for ts_handler.py: `code` runs first in TranslationHandler.initialize."""
-    signature = b"    def initialize(self, context: Any) -> None:\n"
+def with_prologue(code: str, method: str = "initialize"):
+    """A change for ts_handler.py: `code` runs first in TranslationHandler.<method>."""
+    import re
+
+    signature = re.compile(rb"(\n    def " + method.encode() + rb"\(.*:\n)")
 
     def change(data: bytes) -> bytes:
-        assert signature in data
-        return data.replace(signature, signature + b"        " + code.encode() + b"\n")
+        assert signature.search(data), f"no {method} in ts_handler.py"
+        return signature.sub(lambda m: m.group(1) + b"        " + code.encode() + b"\n", data, count=1)
 
     return change
+
+
+def with_initialize_prologue(code: str):
+    return with_prologue(code, "initialize")
 
 
 # Seconds of work for the tiny model's worker (well below TorchServe's 55 s responseTimeout), distinct per request.
@@ -351,11 +357,16 @@ def busy_request(i: int) -> dict:
 def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp_path, tiny_archive):
     from concurrent.futures import ThreadPoolExecutor
 
-    c = container({"DRAIN_SECONDS": "120"}, store_with(tmp_path, tiny_archive))
+    # Every batch takes 8 s more in the handler, so that the requests are surely in flight at SIGTERM
+    # however fast the machine is (a slow model, as far as the entrypoint can tell).
+    store = tmp_path / "slow-batches"
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
+    c = container({"DRAIN_SECONDS": "120"}, store)
     c.wait_ready()
     url = f"{c.url}/predictions/tr_en"
     with ThreadPoolExecutor(4) as pool:
-        in_flight = [pool.submit(requests.post, url, json=busy_request(i), timeout=300) for i in range(4)]
+        in_flight = [pool.submit(requests.post, url, json={"instances": [f"Bu odun yanmaz {i}."] * 3}, timeout=300)
+                     for i in range(4)]  # fmt: skip
         # Until the worker holds them: TorchServe's log (the entrypoint's output) says so.
         deadline = time.monotonic() + 60
         while "Backend received inference" not in c.output() and time.monotonic() < deadline:
@@ -374,7 +385,7 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp
             response = future.result()
             assert response.status_code == 200, response.text
             predictions = response.json()["predictions"]
-            assert len(predictions) == 8 and all(isinstance(p, str) and p for p in predictions)
+            assert len(predictions) == 3 and all(isinstance(p, str) and p for p in predictions)
     assert c.process.wait(timeout=120) == 0, c.output()[-3000:]
     assert "SIGTERM received, draining 4 request(s) in flight" in c.output()
     assert "drained, stopping TorchServe" in c.output()
