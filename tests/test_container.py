@@ -348,11 +348,6 @@ def with_initialize_prologue(code: str):
     return with_prologue(code, "initialize")
 
 
-# Seconds of work for the tiny model's worker (well below TorchServe's 55 s responseTimeout), distinct per request.
-def busy_request(i: int) -> dict:
-    return {"instances": [f"Bu odun yanmaz {i}. " * 4] * 8, "parameters": {"num_beams": 2, "max_new_tokens": 64}}
-
-
 @pytest.mark.torchserve
 def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp_path, tiny_archive):
     from concurrent.futures import ThreadPoolExecutor
@@ -395,11 +390,14 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp
 def test_a_worker_dying_mid_request_is_a_503_to_retry(container, tmp_path, tiny_archive):
     from concurrent.futures import ThreadPoolExecutor
 
-    c = container(store=store_with(tmp_path, tiny_archive))
+    store = tmp_path / "slow-batches"  # the worker holds the batch for 8 s: time to kill it
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
+    c = container(store=store)
     c.wait_ready()
     (worker,) = [p for p in c.tree() if "model_service_worker" in " ".join(p.cmdline())]
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(requests.post, f"{c.url}/predictions/tr_en", json=busy_request(0), timeout=300)
+        pending = pool.submit(requests.post, f"{c.url}/predictions/tr_en", json={"instances": ["Bu odun yanmaz."]},
+                              timeout=300)  # fmt: skip
         deadline = time.monotonic() + 60
         while "Backend received inference" not in c.output() and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -166,12 +166,15 @@ def own_server(tmp_path, tiny_model_dir):
     """A TorchServe of the test's own, with model-config and TorchServe overrides."""
     servers = []
 
-    def start(handler_config: dict | None = None, overrides: dict | None = None, **top_level):
+    def start(handler_config: dict | None = None, overrides: dict | None = None, batch_delay: float = 0, **top_level):
+        """`batch_delay`: seconds the archive's handler sleeps per batch, a model slow on any machine."""
         config = read_model_config()
         config.update(top_level)
         config["handler"].update(handler_config or {})
         store = tmp_path / f"store{len(servers)}"
-        build_archive(tiny_model_dir, store, model_config=config)
+        archive = build_archive(tiny_model_dir, store, model_config=config)
+        if batch_delay:
+            slow_down_handle(archive, batch_delay)
         server = loopback_torchserve(store, tmp_path / f"ts{len(servers)}", overrides=overrides or {})
         servers.append(server)
         server.start()
@@ -181,6 +184,23 @@ def own_server(tmp_path, tiny_model_dir):
     yield start
     for server in servers:
         server.stop()
+
+
+def slow_down_handle(archive, seconds: float) -> None:
+    """Rewrite the archive so that its handler's handle() sleeps `seconds` first."""
+    import io
+    import re
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "ts_handler.py":
+                data, count = re.subn(rb"(\n    def handle\(.*:\n)", rb"\1        import time; time.sleep(%a)\n" % seconds, data)
+                assert count == 1
+            target.writestr(item, data)
+    archive.write_bytes(buffer.getvalue())
 
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):
@@ -264,8 +284,8 @@ def medium(i: int) -> dict:
 def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_them(own_server, tmp_path):
     from vertex import batch_local
 
-    # Room for several requests in the batch the worker dies holding.
-    server = own_server(batchSize=8, maxBatchDelay=300)
+    # Room for several requests in the batch the worker dies holding, which it holds for 3 s at least.
+    server = own_server(batchSize=8, maxBatchDelay=300, batch_delay=3)
     url = f"{server.inference_address}/predictions/tr_en"
     received = "Backend received inference"
     (pid,) = server.worker_pids()
