@@ -25,9 +25,10 @@ def service(tiny_backend, settings):
 
 
 def test_defaults_come_from_the_generation_config(tiny_backend, settings):
-    # The tiny model's generation_config.json sets num_beams=4 and no max_new_tokens.
+    # The tiny model's generation_config.json sets num_beams=4 and max_length=512, no max_new_tokens:
+    # generate() then makes up to 511 new tokens (the decoder's start token counts in max_length).
     assert default_params(tiny_backend, settings) == GenerationParams(
-        num_beams=4, max_new_tokens=settings.default_max_new_tokens, num_return_sequences=1
+        num_beams=4, max_new_tokens=511, num_return_sequences=1
     )
 
 
