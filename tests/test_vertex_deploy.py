@@ -147,7 +147,7 @@ def test_settings_come_from_the_environment(vertex, monkeypatch):
         ),
         (
             ["--project", "p", "--image-uri", "i", "--artifact-uri", "models/"],
-            "--artifact-uri must be a gs:// folder holding tr_en.mar, not models/",
+            "--artifact-uri must be a gs:// folder holding tr_en.mar or a model directory, not models/",
         ),
         (["--project", "p", "--image-uri", "i", "--env", "NOEQUALS"], "--env 'NOEQUALS' is not KEY=VALUE"),
         (

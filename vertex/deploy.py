@@ -27,7 +27,8 @@ IMAGE_URI = common.Setting(
 )
 ARTIFACT_URI = common.Setting(
     "artifact_uri", "--artifact-uri", ("VERTEX_ARTIFACT_URI",),
-    "gs:// folder holding tr_en.mar, handed to the container as AIP_STORAGE_URI (default: the image's model)",
+    "gs:// folder holding tr_en.mar or a model directory (training.finetune's output), handed to the container "
+    "as AIP_STORAGE_URI (default: the image's model)",
 )  # fmt: skip
 MODEL_DISPLAY_NAME = common.Setting(
     "model_display_name", "--model-display-name", ("VERTEX_MODEL_DISPLAY_NAME",), "model display name", default="tr-en"
@@ -83,7 +84,9 @@ def upload_model(args: argparse.Namespace) -> Any:
     from google.cloud import aiplatform
 
     if args.artifact_uri and not args.artifact_uri.startswith("gs://"):
-        raise common.UsageError(f"--artifact-uri must be a gs:// folder holding tr_en.mar, not {args.artifact_uri}")
+        raise common.UsageError(
+            f"--artifact-uri must be a gs:// folder holding tr_en.mar or a model directory, not {args.artifact_uri}"
+        )
     try:
         env = dict(common.key_value(item) for item in args.env)
     except ValueError as e:
