@@ -31,18 +31,26 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from handler.server import MODEL_NAME, TorchServe, model_status  # noqa: E402
+from handler.server import (  # noqa: E402
+    GRPC_PORTS,
+    HEALTH_ROUTE,
+    INFERENCE_PORT,
+    MANAGEMENT_PORT,
+    METRICS_PORT,
+    MODEL_NAME,
+    PREDICT_ROUTE,
+    TorchServe,
+    model_status,
+)
 
-PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
-HEALTH_ROUTE = "/ping"
 ARCHIVE = f"{MODEL_NAME}.mar"
 # Loopback ports of the parts that must not be reachable from outside; overridable so that several
 # instances can run side by side on one host (the tests do).
 LOOPBACK_PORTS = {
-    "TS_MANAGEMENT_PORT": 8081,
-    "TS_METRICS_PORT": 8082,
-    "TS_GRPC_INFERENCE_PORT": 7070,
-    "TS_GRPC_MANAGEMENT_PORT": 7071,
+    "TS_MANAGEMENT_PORT": MANAGEMENT_PORT,
+    "TS_METRICS_PORT": METRICS_PORT,
+    "TS_GRPC_INFERENCE_PORT": GRPC_PORTS[0],
+    "TS_GRPC_MANAGEMENT_PORT": GRPC_PORTS[1],
 }
 # The generation backend of an archive built here from a model directory (MODEL_BACKEND).
 DEFAULT_BACKEND = "transformers"
@@ -185,7 +193,7 @@ def install_model(storage_uri: str, baked_store: Path, store: Path, backend: str
 
 
 def build_server(env: Mapping[str, str], store: Path, workdir: Path) -> TorchServe:
-    port = port_from(env, "AIP_HTTP_PORT", 8080)
+    port = port_from(env, "AIP_HTTP_PORT", INFERENCE_PORT)
     ports = {name: port_from(env, name, default) for name, default in LOOPBACK_PORTS.items()}
     return TorchServe(
         model_store=store,

@@ -23,10 +23,6 @@ from typing import Any
 
 from vertex import common
 
-PREDICT_ROUTE = "/predictions/tr_en"
-HEALTH_ROUTE = "/ping"
-READINESS_COMMAND = "python3 /app/docker/readiness.py"
-
 IMAGE_URI = common.Setting("image_uri", "--image-uri", ("SERVING_IMAGE_URI",), "serving container image URI")
 ARTIFACT_URI = common.Setting(
     "artifact_uri", "--artifact-uri", ("VERTEX_ARTIFACT_URI",),
@@ -66,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_settings(parser, *SETTINGS)
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment variable for the serving container (repeatable)")  # fmt: skip
-    parser.add_argument("--container-port", type=int, default=8080, help="port TorchServe listens on (default 8080)")
-    parser.add_argument("--readiness-command", default=READINESS_COMMAND,
-                        help=f"exec probe command run inside the container (default: {READINESS_COMMAND})")  # fmt: skip
+    parser.add_argument("--container-port", type=int, default=common.CONTAINER_PORT,
+                        help=f"port TorchServe listens on (default {common.CONTAINER_PORT})")  # fmt: skip
+    parser.add_argument("--readiness-command", default=common.READINESS_COMMAND,
+                        help=f"exec probe run inside the container (default: {common.READINESS_COMMAND})")  # fmt: skip
     # Vertex's startup probe gives up after 3 failures (failureThreshold, which the SDK cannot
     # set), so the period must be about half the time the model takes to load.
     parser.add_argument("--startup-probe-period", type=int, default=30, metavar="SECONDS",
@@ -160,8 +157,8 @@ def upload_model(args: argparse.Namespace) -> Any:
         is_default_version=args.is_default_version,
         serving_container_image_uri=args.image_uri,
         artifact_uri=args.artifact_uri,
-        serving_container_predict_route=PREDICT_ROUTE,
-        serving_container_health_route=HEALTH_ROUTE,
+        serving_container_predict_route=common.PREDICT_ROUTE,
+        serving_container_health_route=common.HEALTH_ROUTE,
         serving_container_ports=[args.container_port],
         serving_container_environment_variables=env or None,
         serving_container_startup_probe_exec=probe,
