@@ -80,9 +80,17 @@ def test_the_original_sample_layout_archives_with_the_command(tiny_model_dir, tm
     assert "training_args.bin" not in names and "pytorch_model.bin" not in names
 
 
-def test_hub_id_is_served_from_the_cache_when_the_hub_is_offline(tiny_model_dir, tmp_path):
+def unreachable_hub() -> dict[str, str]:
+    """No HF_HUB_OFFLINE, but the hub's address answers nothing: a machine without network."""
+    from handler.server import free_port
+
+    return {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}"}
+
+
+@pytest.mark.parametrize("hub", ["HF_HUB_OFFLINE=1", "unreachable"])
+def test_hub_id_is_served_from_the_cache_when_the_hub_is_offline(tiny_model_dir, tmp_path, hub):
     hub_cache(tmp_path / "hf", HUB_ID, tiny_model_dir)
-    env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+    env = {"HF_HOME": str(tmp_path / "hf"), **({"HF_HUB_OFFLINE": "1"} if hub != "unreachable" else unreachable_hub())}
     for spec, revision in ((HUB_ID, "main"), (f"{HUB_ID}@{HUB_COMMIT}", HUB_COMMIT)):
         result = archive_cli("--model-dir", spec, "--export-path", str(tmp_path / "store"), env=env)
         assert result.returncode == 0, result.stderr
@@ -92,8 +100,10 @@ def test_hub_id_is_served_from_the_cache_when_the_hub_is_offline(tiny_model_dir,
         assert f"model source: Hugging Face hub {HUB_ID}@{revision} (commit {HUB_COMMIT})" in result.stdout
 
 
-def test_hub_id_missing_from_the_cache_offline_is_one_sentence(tmp_path):
-    env = {"HF_HOME": str(tmp_path / "empty-hf"), "HF_HUB_OFFLINE": "1"}
+@pytest.mark.parametrize("hub", ["HF_HUB_OFFLINE=1", "unreachable"])
+def test_hub_id_missing_from_the_cache_offline_is_one_sentence(tmp_path, hub):
+    offline = {"HF_HUB_OFFLINE": "1"} if hub != "unreachable" else unreachable_hub()
+    env = {"HF_HOME": str(tmp_path / "empty-hf"), **offline}
     result = archive_cli("--model-dir", HUB_ID, "--export-path", str(tmp_path / "store"), env=env)
     assert result.returncode == 1
     assert result.stderr == (
