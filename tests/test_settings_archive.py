@@ -119,3 +119,35 @@ def test_archive_command_line(tiny_model_dir, tmp_path):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip() == f"error: model directory {tmp_path / 'missing'} does not exist"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"batchsize": 8}, "model-config.yaml: unknown TorchServe keys ['batchsize']"),
+        ({"handler": {"max_beams": 4}}, "model-config.yaml handler section: unknown keys ['max_beams']"),
+        ({"backends": {"onnx": {}}}, "model-config.yaml backends must map some of transformers, ctranslate2"),
+        ({"backends": {"transformers": {"handler": {}}}}, "backends.transformers may set TorchServe keys only"),
+        ({"backends": {"transformers": {"maxBatchDelai": 5}}}, "unknown TorchServe keys ['maxBatchDelai']"),
+    ],
+)
+def test_a_bad_model_config_fails_at_archive_time(tiny_model_dir, tmp_path, change, message):
+    """The packed YAML is checked as a worker checks it, so a typo stops `make archive`, not the worker's load."""
+    config = read_model_config()
+    for key, value in change.items():
+        config[key] = {**config[key], **value} if key == "handler" else value
+    with pytest.raises(ArchiveError) as refused:
+        build_archive(tiny_model_dir, tmp_path / "store", model_config=config)
+    assert message in str(refused.value)
+    assert not (tmp_path / "store").exists()
+
+
+def test_each_backend_packs_its_own_overrides():
+    from handler.archive import packed_model_config
+
+    shipped = read_model_config()
+    for backend in ("transformers", "ctranslate2"):
+        packed = packed_model_config(backend)
+        assert "backends" not in packed and packed["handler"]["backend"] == backend
+        assert packed["maxBatchDelay"] == shipped["backends"][backend].get("maxBatchDelay", shipped["maxBatchDelay"])
+        ServingSettings.from_model_config(packed)
