@@ -16,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import torch
 
+from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
-from handler.vertex_protocol import GenerationParams
 
 
 def make_handler(backend: TransformersBackend, params: GenerationParams) -> type[BaseHTTPRequestHandler]:

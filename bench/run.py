@@ -36,9 +36,8 @@ from tqdm import tqdm
 
 from bench.workload import DATA_DIR, bench_sentences, build_bench_model
 from handler.archive import build_archive
-from handler.backends import TranslationBackend, load_backend
-from handler.server import PREDICT_ROUTE, free_port, loopback_torchserve
-from handler.vertex_protocol import GenerationParams
+from handler.backends import GenerationParams, TranslationBackend, load_backend
+from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("transformers", "ctranslate2")

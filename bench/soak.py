@@ -26,7 +26,7 @@ import psutil
 from tqdm import tqdm
 
 from handler.archive import build_archive
-from handler.server import PREDICT_ROUTE, loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 SENTENCES = [
     "Bu odun yanmaz.",

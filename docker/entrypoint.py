@@ -31,7 +31,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from handler.server import (  # noqa: E402
+from handler.torchserve import (  # noqa: E402
     GRPC_PORTS,
     HEALTH_ROUTE,
     INFERENCE_PORT,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handler.server import MANAGEMENT_PORT, MODEL_NAME, model_status  # noqa: E402
+from handler.torchserve import MANAGEMENT_PORT, MODEL_NAME, model_status  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

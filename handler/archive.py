@@ -21,15 +21,22 @@ from typing import Any
 
 import yaml
 
-from handler.model_source import SOURCE_FILE, ModelSourceError, describe, locate, prepare
-from handler.server import MODEL_NAME
+from handler.model_source import SOURCE_FILE, ModelSourceError, describe, is_model_file, locate, prepare
 from handler.settings import BACKENDS, MODEL_CONFIG_PATH, config_for_backend, read_model_config
+from handler.torchserve import MODEL_NAME
 
 HANDLER_PATH = Path(__file__).with_name("ts_handler.py")
 # Every refusal of `make archive` is one sentence of this type, whichever step found it.
 ArchiveError = ModelSourceError
 # The converted CTranslate2 model replaces these in a ctranslate2 archive.
 PYTORCH_WEIGHTS_SUFFIXES = (".safetensors", ".safetensors.index.json")
+
+
+def model_files(model_dir: Path) -> list[Path]:
+    """The files of a safetensors model directory (as `prepare` writes one) that an archive packs."""
+    names = sorted(p.name for p in Path(model_dir).iterdir() if p.is_file())
+    packed = [n for n in names if n == SOURCE_FILE or (is_model_file(n) and not n.startswith("pytorch_model"))]
+    return [Path(model_dir) / n for n in packed]
 
 
 def packed_model_config(backend: str, model_config: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -62,7 +69,7 @@ def build_archive(
         print(f"model source: {describe(located.source)}", flush=True)
         config_path = staging / "model-config.yaml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        files = sorted(model_dir.iterdir())
+        files = model_files(model_dir)
         if backend == "ctranslate2":
             from handler.backends.ctranslate2_backend import convert_model
 

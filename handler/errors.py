@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 
 class ServingError(Exception):
@@ -12,10 +13,6 @@ class ServingError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-    @property
-    def phrase(self) -> str:
-        return HTTPStatus(self.status).phrase
 
     def body(self) -> dict[str, str]:
         return {"error": self.message}
@@ -27,3 +24,18 @@ def bad_request(message: str) -> ServingError:
 
 def too_large(message: str) -> ServingError:
     return ServingError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
+
+
+def json_type(value: Any) -> str:
+    """How a message names the JSON type of `value`: "a string", "null", ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"

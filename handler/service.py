@@ -17,12 +17,15 @@ from typing import Any
 
 import torch
 
-from handler.backends import TranslationBackend
+from handler.backends.base import GenerationParams, TranslationBackend
 from handler.batching import plan_micro_batches
 from handler.errors import ServingError
+from handler.parameters import default_params
 from handler.segmenting import join_pieces, split_long_text
 from handler.settings import ServingSettings
-from handler.vertex_protocol import GenerationParams, VertexRequest, decode_body, format_predictions, parse_request
+from handler.vertex_protocol import VertexRequest, decode_body, format_predictions, parse_request
+
+__all__ = ["Reply", "TranslationService", "default_params"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +34,6 @@ logger = logging.getLogger(__name__)
 class Reply:
     status: int
     body: dict[str, Any]
-
-
-def default_params(backend: TranslationBackend, settings: ServingSettings) -> GenerationParams:
-    """Request defaults: the model's generation config where it has them, within the caps."""
-    model = backend.generation_defaults()
-    return GenerationParams(
-        num_beams=max(1, min(model.get("num_beams", 1), settings.max_num_beams)),
-        max_new_tokens=max(
-            1, min(model.get("max_new_tokens", settings.default_max_new_tokens), settings.max_new_tokens)
-        ),
-        num_return_sequences=1,
-    )
 
 
 class TranslationService:

@@ -17,9 +17,10 @@ from ts.torch_handler.base_handler import BaseHandler
 
 from handler.backends import load_backend
 from handler.model_source import SOURCE_FILE, describe
+from handler.request_body import request_body
 from handler.service import TranslationService
 from handler.settings import ServingSettings
-from handler.vertex_protocol import FormEncodedBody
+from handler.vertex_protocol import encode_reply
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +30,6 @@ def select_device(gpu_id: int | None) -> str:
     if gpu_id is not None and torch.cuda.is_available():
         return f"cuda:{gpu_id}"
     return "cpu"
-
-
-def request_body(item: dict[str, Any], content_type: str | None) -> Any:
-    """The body of one request of TorchServe's batch, in whatever form TorchServe decoded it.
-
-    "body" holds a plain body; "data" is the field of a multipart form (curl -F data=@file).
-    """
-    for key in ("body", "data"):
-        if key in item:
-            return item[key]
-    return FormEncodedBody(content_type or "form-encoded")
 
 
 class TranslationHandler(BaseHandler):
@@ -67,7 +57,7 @@ class TranslationHandler(BaseHandler):
         for idx, reply in enumerate(replies):
             context.set_response_status(reply.status, "", idx)
             context.set_response_content_type(idx, "application/json")
-        return [json.dumps(reply.body, ensure_ascii=False) for reply in replies]
+        return [encode_reply(reply.body) for reply in replies]
 
 
 def read_source(model_dir: str) -> dict[str, Any] | None:

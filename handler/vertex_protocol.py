@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
-from http import HTTPStatus
+from dataclasses import dataclass
 from typing import Any
 
-from handler.errors import ServingError, bad_request, too_large
+from handler.backends.base import GenerationParams
+from handler.errors import ServingError, bad_request, json_type, too_large
+from handler.parameters import PARAMETER_NAMES, parse_parameters
+
+# Archives built before the request_body module import FormEncodedBody from here.
+from handler.request_body import FormEncodedBody
 from handler.settings import ServingSettings
 
-PARAMETER_NAMES = ("num_beams", "max_new_tokens", "num_return_sequences")
+__all__ = [
+    "FormEncodedBody", "GenerationParams", "Instance", "PARAMETER_NAMES", "VertexRequest",
+    "decode_body", "encode_reply", "format_predictions", "parse_parameters", "parse_request",
+]  # fmt: skip
+
 INSTANCE_FORMS = 'a string, a list of strings or {"text": ...}'
 # C0 controls and DEL, but not tab, newline and carriage return, which real text contains.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class GenerationParams:
-    num_beams: int
-    max_new_tokens: int
-    num_return_sequences: int
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,11 @@ def decode_body(body: Any) -> Any:
     """The request's JSON value; the body is JSON whatever the Content-Type says.
 
     The handler has TorchServe pass raw bytes; str and already-parsed values are accepted too,
-    as TorchServe passes them when its own decoding is on.
+    as TorchServe passes them when its own decoding is on. A ServingError in place of a body is
+    the adapter's verdict on a body TorchServe ruined (handler/request_body.py) and is raised.
     """
-    if isinstance(body, FormEncodedBody):
-        raise ServingError(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            f"TorchServe splits a body of type {body.content_type} into form fields, which loses the JSON: "
-            "send it with the header Content-Type: application/json (curl -H 'Content-Type: application/json')",
-        )
+    if isinstance(body, ServingError):  # the adapter found the body unreadable and says why
+        raise body
     if isinstance(body, (bytes, bytearray)):
         try:
             body = bytes(body).decode("utf-8")
@@ -73,18 +71,6 @@ def decode_body(body: Any) -> Any:
         raise bad_request(f"request body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
 
 
-@dataclass(frozen=True)
-class FormEncodedBody:
-    """Stands for a body TorchServe decoded as form fields, in which a JSON body does not survive.
-
-    TorchServe's frontend parses `application/x-www-form-urlencoded` (what `curl -d` sends
-    without a Content-Type) into fields before the handler runs, and drops a JSON text that has
-    no `=` in it, so the request cannot be answered: the client is told which header to send.
-    """
-
-    content_type: str
-
-
 def _reject_constant(name: str) -> Any:
     raise bad_request(f"request body is not valid JSON: {name} is not a JSON number")
 
@@ -92,7 +78,7 @@ def _reject_constant(name: str) -> Any:
 def parse_request(value: Any, defaults: GenerationParams, settings: ServingSettings) -> VertexRequest:
     """Validate a decoded body; raise ServingError naming the first problem found."""
     if not isinstance(value, dict):
-        raise bad_request(f'request body must be a JSON object with "instances", not {_json_type(value)}')
+        raise bad_request(f'request body must be a JSON object with "instances", not {json_type(value)}')
     unknown = sorted(set(value) - {"instances", "parameters"})
     if unknown:
         raise bad_request(f'unknown top-level key {unknown[0]!r}; a request has "instances" and optional "parameters"')
@@ -100,7 +86,7 @@ def parse_request(value: Any, defaults: GenerationParams, settings: ServingSetti
         raise bad_request('request body has no "instances" list')
     raw_instances = value["instances"]
     if not isinstance(raw_instances, list):
-        raise bad_request(f'"instances" must be a list, not {_json_type(raw_instances)}')
+        raise bad_request(f'"instances" must be a list, not {json_type(raw_instances)}')
     if not raw_instances:
         raise bad_request('"instances" is empty; send at least one instance')
     if len(raw_instances) > settings.max_instances:
@@ -111,46 +97,6 @@ def parse_request(value: Any, defaults: GenerationParams, settings: ServingSetti
     if total > settings.max_request_chars:
         raise too_large(f"request has {total} characters of text, the limit is {settings.max_request_chars}")
     return VertexRequest(instances, params)
-
-
-def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSettings) -> GenerationParams:
-    if raw is None:
-        return defaults
-    if not isinstance(raw, dict):
-        raise bad_request(f'"parameters" must be an object, not {_json_type(raw)}')
-    unknown = sorted(set(raw) - set(PARAMETER_NAMES))
-    if unknown:
-        raise bad_request(f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(PARAMETER_NAMES)}")
-    upper = {"num_beams": settings.max_num_beams, "max_new_tokens": settings.max_new_tokens}
-    given = {}
-    for name, value in raw.items():
-        limit = upper.get(name)
-        number = _whole_number(value)
-        if number is None or number < 1 or (limit and number > limit):
-            allowed = f"from 1 to {limit}" if limit else "at least 1"
-            raise bad_request(f"parameters.{name} must be an integer {allowed}, not {json.dumps(value)}")
-        given[name] = number
-    params = replace(defaults, **given)
-    if "num_return_sequences" not in given:
-        params = replace(params, num_return_sequences=min(params.num_return_sequences, params.num_beams))
-    if params.num_return_sequences > params.num_beams:
-        raise bad_request(
-            f"parameters.num_return_sequences ({params.num_return_sequences}) must not exceed "
-            f"num_beams ({params.num_beams})"
-        )
-    return params
-
-
-def _whole_number(value: Any) -> int | None:
-    """An int, or a float with no fractional part: the Vertex SDK sends `{"num_beams": 4}` as 4.0
-    (protobuf Value has only doubles). Booleans and fractions are not numbers of beams."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
 
 
 def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance:
@@ -166,10 +112,10 @@ def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance
         texts = []
         for j, item in enumerate(raw):
             if not isinstance(item, str):
-                raise bad_request(f"{where}[{j}] must be a string, not {_json_type(item)}")
+                raise bad_request(f"{where}[{j}] must be a string, not {json_type(item)}")
             texts.append(_check_text(item, f"{where}[{j}]", settings))
         return Instance(tuple(texts), is_list=True)
-    raise bad_request(f"{where} must be {INSTANCE_FORMS}, not {_json_type(raw)}")
+    raise bad_request(f"{where} must be {INSTANCE_FORMS}, not {json_type(raw)}")
 
 
 def _check_text(text: str, where: str, settings: ServingSettings) -> str:
@@ -195,15 +141,6 @@ def format_predictions(request: VertexRequest, translations: list[list[str]]) ->
     return {"predictions": predictions}
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
+def encode_reply(body: dict[str, Any]) -> str:
+    """A reply body as sent: JSON with non-ASCII text as is (Turkish and English stay readable)."""
+    return json.dumps(body, ensure_ascii=False)

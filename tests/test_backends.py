@@ -11,10 +11,10 @@ import requests
 import torch
 import yaml
 
+from handler.backends import GenerationParams
 from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model
 from handler.service import TranslationService, default_params
 from handler.settings import MODEL_CONFIG_PATH, read_model_config
-from handler.vertex_protocol import GenerationParams
 from tests.conftest import read_pairs
 
 TEXTS = ["Bu odun yanmaz.", "Kedi uyuyor.", "Her kış İzmir'de kar yağar ve çocuklar okula yürüyerek gider."]
@@ -215,7 +215,7 @@ def test_compute_type_follows_the_device():
 
 @pytest.mark.torchserve
 def test_ct2_archive_serves_through_torchserve(tmp_path_factory, tiny_ct2_archive, tiny_ct2_backend):
-    from handler.server import loopback_torchserve
+    from handler.torchserve import loopback_torchserve
 
     server = loopback_torchserve(tiny_ct2_archive.parent, tmp_path_factory.mktemp("ts-ct2"))
     server.start()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
+from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
-from handler.vertex_protocol import GenerationParams
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

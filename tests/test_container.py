@@ -21,7 +21,7 @@ import psutil
 import pytest
 import requests
 
-from handler.server import free_ports
+from handler.torchserve import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = REPO_ROOT / "docker" / "entrypoint.py"

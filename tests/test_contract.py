@@ -1,4 +1,4 @@
-"""The serving contract is spelled once per wing (handler/server.py; vertex/common.py) and in the
+"""The serving contract is spelled once per wing (handler/torchserve.py; vertex/common.py) and in the
 files that cannot import it (config.properties, the Dockerfile, the Makefile): this pins every copy."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from handler import server
-from handler.server import read_properties
+from handler import torchserve as server
+from handler.torchserve import read_properties
 from vertex import batch_local, common
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -82,7 +82,7 @@ def test_the_original_sample_layout_archives_with_the_command(tiny_model_dir, tm
 
 def unreachable_hub() -> dict[str, str]:
     """No HF_HUB_OFFLINE, but the hub's address answers nothing: a machine without network."""
-    from handler.server import free_port
+    from handler.torchserve import free_port
 
     return {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}"}
 

@@ -19,7 +19,7 @@ import requests
 import torch
 
 from handler.archive import build_archive
-from handler.server import loopback_torchserve, model_status
+from handler.torchserve import loopback_torchserve, model_status
 from tests.model_layouts import original_sample_layout
 
 pytestmark = pytest.mark.torchserve

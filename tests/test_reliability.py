@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from handler.archive import build_archive
-from handler.server import loopback_torchserve
 from handler.settings import read_model_config
+from handler.torchserve import loopback_torchserve
 
 pytestmark = pytest.mark.torchserve
 

@@ -161,7 +161,7 @@ def test_finetuned_output_archives_and_serves_through_the_handler(finetuned, tmp
 @pytest.mark.torchserve
 def test_finetuned_output_archives_and_serves(finetuned, tmp_path):
     from handler.archive import build_archive
-    from handler.server import loopback_torchserve
+    from handler.torchserve import loopback_torchserve
 
     output_dir, _ = finetuned
     build_archive(output_dir, tmp_path / "model-store")

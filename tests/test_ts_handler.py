@@ -59,8 +59,8 @@ def test_device_and_precision_selection(monkeypatch):
 
 
 def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):
+    from handler.backends import GenerationParams
     from handler.backends.transformers_backend import TransformersBackend
-    from handler.vertex_protocol import GenerationParams
 
     half = TransformersBackend(str(tiny_model_dir), "cpu", dtype=torch.float16)
     assert next(half.model.parameters()).dtype == torch.float16

@@ -120,7 +120,7 @@ def run(input_path: Path, out: Path, url: str, *argv: str) -> int:
 
 
 def closed_port_url() -> str:
-    from handler.server import free_port
+    from handler.torchserve import free_port
 
     return f"http://127.0.0.1:{free_port()}/predictions/tr_en"
 

@@ -89,7 +89,7 @@ def test_unknown_endpoint_is_one_error_line(vertex, capsys):
 
 
 def test_unreachable_api_is_one_error_line(capsys, monkeypatch):
-    from handler.server import free_port
+    from handler.torchserve import free_port
 
     clear_vertex_env(monkeypatch)
     code = deploy.main(["--project", "p", "--image-uri", "i", "--api-endpoint", f"http://127.0.0.1:{free_port()}"])

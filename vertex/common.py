@@ -19,7 +19,7 @@ from typing import Any
 
 # The serving container's contract as Vertex must be told it: TorchServe's fixed routes for the
 # model, the port and the readiness probe of docker/. Spelled once for vertex/; tests/test_contract.py
-# pins it to handler/server.py and the Dockerfile.
+# pins it to handler/torchserve.py and the Dockerfile.
 MODEL_NAME = "tr_en"
 PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
 HEALTH_ROUTE = "/ping"

@@ -1,53 +1,13 @@
 """Generation backends: load a model directory, count tokens, translate a list of strings.
 
-The service only knows this interface; which library runs the model is chosen at archive time.
+The contract is in `handler.backends.base`; which library runs the model is chosen at archive time.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from handler.backends.base import GenerationParams, MarianTokens, TranslationBackend
 
-from handler.vertex_protocol import GenerationParams
-
-
-class TranslationBackend(Protocol):
-    # Source tokens (end-of-sentence included) the model accepts in one segment.
-    max_source_tokens: int
-
-    def generation_defaults(self) -> dict[str, int]:
-        """num_beams / max_new_tokens that the model's own generation config sets, if any."""
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Source tokens of each text, end-of-sentence included."""
-
-    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
-        """num_return_sequences translations of each text, best first."""
-
-
-class MarianTokens:
-    """What both backends share: the Marian tokenizer's view of source lengths and generation defaults.
-
-    Subclasses set `tokenizer` and `generation_config`.
-    """
-
-    tokenizer: Any
-    generation_config: Any
-
-    def generation_defaults(self) -> dict[str, int]:
-        config = self.generation_config
-        max_new_tokens = config.max_new_tokens
-        # generate() without max_new_tokens stops at max_length tokens, the decoder's start token
-        # included, so a model's max_length (512 for opus-mt) means max_length - 1 new tokens. Only a
-        # max_length the model sets counts: transformers' own default of 20 is a placeholder.
-        if not max_new_tokens and "max_length" in config.to_diff_dict():
-            max_new_tokens = config.max_length - 1
-        defaults = {"num_beams": config.num_beams, "max_new_tokens": max_new_tokens}
-        return {k: v for k, v in defaults.items() if v}
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
+__all__ = ["GenerationParams", "MarianTokens", "TranslationBackend", "load_backend"]
 
 
 def load_backend(name: str, model_dir: str, device: str, threads: int | None = None) -> TranslationBackend:

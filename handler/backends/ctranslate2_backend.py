@@ -15,8 +15,7 @@ import ctranslate2
 import torch
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-from handler.backends import MarianTokens
-from handler.vertex_protocol import GenerationParams
+from handler.backends.base import GenerationParams, MarianTokens, source_window
 
 CONVERTED_DIR = "ctranslate2"
 # Weights are stored in int8; CTranslate2 converts them at load time to what the device runs best.
@@ -97,8 +96,7 @@ class CTranslate2Backend(MarianTokens):
         )
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         config = AutoConfig.from_pretrained(model_dir)
-        positions = getattr(config, "max_position_embeddings", None) or 512
-        self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
+        self.max_source_tokens = source_window(config, self.tokenizer)
         # Dropped from the output like transformers' batch_decode(skip_special_tokens=True) does.
         self.special_tokens = set(self.tokenizer.all_special_tokens)
         # Marian's generation config forces end-of-sentence as the last of max_new_tokens, so

@@ -7,8 +7,7 @@ import copy
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from handler.backends import MarianTokens
-from handler.vertex_protocol import GenerationParams
+from handler.backends.base import GenerationParams, MarianTokens, source_window
 
 
 def model_dtype(device: torch.device) -> torch.dtype:
@@ -27,8 +26,7 @@ class TransformersBackend(MarianTokens):
         # max_length: every call passes max_new_tokens, and max_length would only add a warning per call.
         self.generation_config = copy.deepcopy(self.model.generation_config)
         self.model.generation_config.max_length = None
-        positions = getattr(self.model.config, "max_position_embeddings", None) or 512
-        self.max_source_tokens = min(positions, self.tokenizer.model_max_length or positions)
+        self.max_source_tokens = source_window(self.model.config, self.tokenizer)
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         # Dynamic padding: rows are padded to the longest text of this micro-batch only.

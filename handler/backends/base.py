@@ -1,0 +1,70 @@
+"""The backend contract: what the service asks of a model, whichever library runs it.
+
+A backend loads a model directory, counts source tokens and translates a list of strings with
+`GenerationParams`. The Vertex protocol, the service and the benchmark all speak this contract;
+none of them knows which library is behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Marian's position table when a config does not say (opus-mt models have 512).
+DEFAULT_POSITIONS = 512
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """How to decode one group of segments. The rules for each field (defaults, ranges) live in
+    handler/parameters.py; a field added here is a request parameter once it has a rule there."""
+
+    num_beams: int = 1
+    max_new_tokens: int = 256
+    num_return_sequences: int = 1
+
+
+class TranslationBackend(Protocol):
+    # Source tokens (end-of-sentence included) the model accepts in one segment.
+    max_source_tokens: int
+
+    def generation_defaults(self) -> dict[str, int]:
+        """num_beams / max_new_tokens that the model's own generation config sets, if any."""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Source tokens of each text, end-of-sentence included."""
+
+    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+        """num_return_sequences translations of each text, best first."""
+
+
+def source_window(config: Any, tokenizer: Any) -> int:
+    """Source tokens one segment may have: the model's positions, or the tokenizer's limit if lower."""
+    positions = getattr(config, "max_position_embeddings", None) or DEFAULT_POSITIONS
+    return min(positions, tokenizer.model_max_length or positions)
+
+
+class MarianTokens:
+    """What both backends share: the Marian tokenizer's view of source lengths and generation defaults.
+
+    Subclasses set `tokenizer` and `generation_config`.
+    """
+
+    tokenizer: Any
+    generation_config: Any
+
+    def generation_defaults(self) -> dict[str, int]:
+        config = self.generation_config
+        max_new_tokens = config.max_new_tokens
+        # generate() without max_new_tokens stops at max_length tokens, the decoder's start token
+        # included, so a model's max_length (512 for opus-mt) means max_length - 1 new tokens. Only a
+        # max_length the model sets counts: transformers' own default of 20 is a placeholder.
+        if not max_new_tokens and "max_length" in config.to_diff_dict():
+            max_new_tokens = config.max_length - 1
+        defaults = {"num_beams": config.num_beams, "max_new_tokens": max_new_tokens}
+        return {k: v for k, v in defaults.items() if v}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]

@@ -1,0 +1,72 @@
+"""TorchServe entry point: a thin adapter between TorchServe's request list and TranslationService.
+
+Packed into the .mar as the archive's handler; the rest of the `handler` package is installed
+with the project (`pip install .`), in the serving image and in the local environment alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import torch
+from ts.torch_handler.base_handler import BaseHandler
+
+from handler.backends import load_backend
+from handler.service import TranslationService
+from handler.settings import ServingSettings
+from handler.vertex_protocol import FormEncodedBody
+
+logger = logging.getLogger(__name__)
+
+
+def select_device(gpu_id: int | None) -> str:
+    """CUDA when TorchServe assigned this worker a GPU, else the CPU."""
+    if gpu_id is not None and torch.cuda.is_available():
+        return f"cuda:{gpu_id}"
+    return "cpu"
+
+
+def request_body(item: dict[str, Any], content_type: str | None) -> Any:
+    """The body of one request of TorchServe's batch, in whatever form TorchServe decoded it.
+
+    "body" holds a plain body; "data" is the field of a multipart form (curl -F data=@file).
+    """
+    for key in ("body", "data"):
+        if key in item:
+            return item[key]
+    return FormEncodedBody(content_type or "form-encoded")
+
+
+class TranslationHandler(BaseHandler):
+    def initialize(self, context: Any) -> None:
+        # Have TorchServe's worker hand over every body as raw bytes: its own JSON decoding
+        # applies only to application/json and makes a JSON string body indistinguishable
+        # from a text body. The worker reads this variable per request.
+        os.environ["TS_DECODE_INPUT_REQUEST"] = "false"
+        properties = context.system_properties
+        settings = ServingSettings.from_model_config(context.model_yaml_config or {})
+        device = select_device(properties.get("gpu_id"))
+        threads = settings.torch_threads()
+        # PyTorch's matrix products and CTranslate2's use the same share of the cores.
+        torch.set_num_threads(threads)
+        backend = load_backend(settings.backend, properties["model_dir"], device, threads)
+        self.service = TranslationService(backend, settings)
+        self.initialized = True
+        logger.info("loaded %s backend on %s with %d threads", settings.backend, device, threads)
+
+    def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
+        bodies = [request_body(item, _content_type(context, idx)) for idx, item in enumerate(data)]
+        replies = self.service.handle_batch(bodies)
+        logger.info("handled a batch of %d requests: %s", len(replies), " ".join(str(r.status) for r in replies))
+        for idx, reply in enumerate(replies):
+            context.set_response_status(reply.status, "", idx)
+            context.set_response_content_type(idx, "application/json")
+        return [json.dumps(reply.body, ensure_ascii=False) for reply in replies]
+
+
+def _content_type(context: Any, idx: int) -> str | None:
+    headers = context.get_all_request_header(idx) or {}
+    return next((str(v) for k, v in headers.items() if str(k).lower() == "content-type"), None)
