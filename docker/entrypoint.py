@@ -274,8 +274,16 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     except EntrypointError as e:
         print(f"entrypoint: {e}", file=sys.stderr, flush=True)
         return EXIT_CONFIG
+    spent = time.monotonic() - started
+    if spent >= load_timeout:  # archiving a model directory took all of it
+        print(
+            f"entrypoint: preparing the model took {spent:.0f} s, past MODEL_LOAD_TIMEOUT ({load_timeout:g} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_NOT_SERVING
     print(f"entrypoint: serving {store / ARCHIVE} on {server.inference_address}{PREDICT_ROUTE}", flush=True)
-    return supervise(server, load_timeout, spent=time.monotonic() - started)
+    return supervise(server, load_timeout, spent=spent)
 
 
 if __name__ == "__main__":

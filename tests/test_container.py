@@ -360,3 +360,11 @@ def test_bad_model_directory_and_backend_are_one_sentence(container, tmp_path, t
     c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_BACKEND": "onnx"})
     assert c.process.wait(timeout=60) == entrypoint.EXIT_CONFIG
     assert "MODEL_BACKEND must be one of transformers, ctranslate2, not 'onnx'" in c.output()
+
+
+def test_archiving_counts_against_the_load_timeout(container, tiny_model_dir):
+    # Archiving a model directory takes seconds; a load timeout of a millisecond is used up by it.
+    c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_LOAD_TIMEOUT": "0.001"})
+    assert c.process.wait(timeout=120) == entrypoint.EXIT_NOT_SERVING
+    assert "past MODEL_LOAD_TIMEOUT (0.001 s)" in c.output()
+    assert "entrypoint: serving" not in c.output()  # TorchServe was never started
