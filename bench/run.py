@@ -37,7 +37,7 @@ from tqdm import tqdm
 from bench.workload import DATA_DIR, bench_sentences, build_bench_model
 from handler.archive import build_archive
 from handler.backends import GenerationParams, TranslationBackend, load_backend
-from handler.torchserve import free_port, loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("transformers", "ctranslate2")
@@ -206,7 +206,7 @@ def measure_torchserve(mar: Path, backend: str, texts: list[str], plan: Plan, wo
     server.start()
     try:
         server.wait_ready(timeout=600)
-        url = server.inference_address + "/predictions/tr_en"
+        url = server.inference_address + PREDICT_ROUTE
         return load_runs(url, texts, plan.server, plan, "torchserve", backend, server.worker_pids())
     finally:
         server.stop()

@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from handler.archive import build_archive
 from handler.settings import ServingSettings, read_model_config
-from handler.torchserve import loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 SENTENCES = [
     "Bu odun yanmaz.",
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             server.wait_ready()
-            url = f"{server.inference_address}/predictions/tr_en"
+            url = f"{server.inference_address}{PREDICT_ROUTE}"
             pids = server.worker_pids()
             report = asyncio.run(soak(url, pids, args.duration, args.rate, args.seed, args.parameters, args.warmup))
         finally:
