@@ -142,13 +142,15 @@ def download_gcs_folder(uri: str, target: Path) -> Path:
     wanted = sorted(n for n in names if is_model_file(n))
     if CONFIG_FILE not in wanted:
         raise ModelSourceError(f"{uri} holds no {CONFIG_FILE}: it is not a model directory")
+    from handler.gcs_download import GcsDownloadError, download_blob
+
     target.mkdir(parents=True, exist_ok=True)
-    client = gcs_client()
     try:
+        # Retried on transient errors, checked against the object's size and checksum, renamed into place.
         for name in tqdm(wanted, desc=f"downloading {uri}", unit="file"):
-            client.bucket(bucket).blob(prefix + name).download_to_filename(str(target / name))
-    except Exception as e:
-        raise ModelSourceError(f"cannot download {uri}: {type(e).__name__}: {_first_line(e)}") from None
+            download_blob(f"gs://{bucket}/{prefix}{name}", target / name)
+    except GcsDownloadError as e:
+        raise ModelSourceError(str(e)) from None
     return target
 
 

@@ -211,3 +211,17 @@ def test_the_entrypoint_fetches_its_archive_through_faults_or_names_the_object(g
         entrypoint.install_model(f"gs://{gcs_bucket}/models/run-9", tmp_path / "none", tmp_path / "store2")
     assert f"gs://{gcs_bucket}/models/run-9/model.mar after 5 attempts: ServiceUnavailable" in str(caught.value)
     assert not (tmp_path / "store2" / "tr_en.mar").exists()
+
+
+def test_a_model_directory_is_fetched_through_faults(gcs_bucket, faulty, tmp_path, monkeypatch):
+    from handler import model_source
+
+    monkeypatch.setattr(gcs_download, "FIRST_DELAY", 0.01)
+    monkeypatch.setattr(gcs_download, "TIMEOUT", TIMEOUT)
+    files = {"config.json": b"{}", "model.safetensors": PAYLOAD, "source.spm": b"spm"}
+    for name, data in files.items():
+        upload(gcs_bucket, f"jobs/8/model/{name}", data)
+    faulty([503, "reset", "corrupt", "stall"])
+    target = model_source.download_gcs_folder(f"gs://{gcs_bucket}/jobs/8/model", tmp_path / "model")
+    assert {name: (target / name).read_bytes() for name in files} == files
+    assert leftovers(target) == []
