@@ -10,6 +10,8 @@ MODEL_DIR ?=
 DEMO_MODEL_DIR ?= artifacts/demo-model
 # transformers or ctranslate2 (see README "Backends").
 BACKEND ?= transformers
+# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Precision").
+DTYPE ?= auto
 ARGS ?=
 STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
@@ -50,7 +52,7 @@ train-bench: $(STAMP) ## training throughput (samples/s) of the demo model's con
 	$(BIN)/python -m training.throughput $(ARGS)
 
 archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (default: the demo model) into model_store/tr_en.mar
-	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND)
+	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND) --dtype $(DTYPE)
 
 serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground
 	@echo

@@ -1,6 +1,6 @@
 """Pack a Marian model directory into model_store/tr_en.mar with torch-model-archiver.
 
-    python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2]
+    python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2] [--dtype auto]
 
 Only the files serving needs are packed (a fine-tuning output directory also holds
 checkpoints and logs); the weights stay in safetensors.
@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from handler.backends.precision import AUTO, DTYPES
 from handler.settings import BACKENDS, MODEL_CONFIG_PATH, read_model_config
 
 HANDLER_PATH = Path(__file__).with_name("ts_handler.py")
@@ -68,14 +69,20 @@ def build_archive(
     backend: str = "transformers",
     version: str = "1.0",
     model_config: dict[str, Any] | None = None,
+    dtype: str = AUTO,
 ) -> Path:
     """Write `<export_path>/tr_en.mar` and return its path.
+
+    `dtype` goes into the packed YAML's handler.dtype (handler/backends/precision.py); for
+    CTranslate2 it also decides how the converted weights are stored.
 
     `model_config` replaces handler/model-config.yaml and its per-backend overrides (tests use it to
     pack other limits).
     """
     if backend not in BACKENDS:
         raise ArchiveError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if dtype not in DTYPES[backend]:
+        raise ArchiveError(f"dtype {dtype!r} is not one of {backend}'s: {', '.join(DTYPES[backend])}")
     files = model_files(model_dir)
     export_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tr_en-archive-") as tmp:
@@ -85,14 +92,17 @@ def build_archive(
         else:
             config = read_model_config(MODEL_CONFIG_PATH) | BACKEND_OVERRIDES.get(backend, {})
         config["handler"]["backend"] = backend
+        config["handler"]["dtype"] = dtype
         config_path = staging / "model-config.yaml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         if backend == "ctranslate2":
             from handler.backends.ctranslate2_backend import convert_model
+            from handler.backends.precision import ctranslate2_quantization
 
             # The converted model replaces the PyTorch weights; the tokenizer files stay.
             files = [f for f in files if not f.name.endswith(".safetensors") and f.name != SHARD_INDEX]
-            files.append(convert_model(model_dir, staging / "converted"))
+            quantization = ctranslate2_quantization(dtype)
+            files.append(convert_model(model_dir, staging / "converted", quantization=quantization))
         command = [
             sys.executable, "-m", "model_archiver.model_packaging",
             "--model-name", MODEL_NAME,
@@ -115,14 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-path", type=Path, default=Path("model_store"), help="where tr_en.mar goes")
     parser.add_argument("--backend", choices=BACKENDS, default="transformers", help="generation backend")
     parser.add_argument("--version", default="1.0", help="model version recorded in the archive")
+    parser.add_argument(
+        "--dtype",
+        default=AUTO,
+        help="the arithmetic (README 'Precision'): auto (default), float32, bfloat16, float16 for transformers; "
+        "auto, int8, int8_float32, float32 (CPU) or int8_float16, int8_bfloat16, float16, bfloat16 (GPU) "
+        "for ctranslate2",
+    )
     args = parser.parse_args(argv)
     try:
-        mar = build_archive(args.model_dir, args.export_path, args.backend, args.version)
+        mar = build_archive(args.model_dir, args.export_path, args.backend, args.version, dtype=args.dtype)
     except ArchiveError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     size = mar.stat().st_size / 2**20
-    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend})")
+    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend}, dtype {args.dtype})")
     return 0
 
 
