@@ -17,7 +17,7 @@ STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
 
-.PHONY: help setup java demo-model archive serve bench soak test test-fast lint clean
+.PHONY: help setup java demo-model archive serve bench gpu-check soak test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 
 bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1: a 1-minute check); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
+
+# No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.
+gpu-check: ## half precisions vs float32 on a CUDA GPU, in-process, under 8 minutes (bench/gpu_check.py)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m bench.gpu_check $(ARGS)
 
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)
