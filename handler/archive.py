@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import subprocess
 import sys
 import tempfile
@@ -113,7 +114,10 @@ def build_archive(
             "--export-path", str(export_path),
             "--force",
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True)
+        # torch-model-archiver stages files in $TMPDIR/<model name>: a private TMPDIR keeps two
+        # archives built at once (tests, the benchmark) from packing each other's files.
+        env = {**os.environ, "TMPDIR": str(staging)}
+        result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise ArchiveError(f"torch-model-archiver failed: {result.stderr.strip() or result.stdout.strip()}")
     return export_path / f"{MODEL_NAME}.mar"
