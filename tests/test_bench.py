@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.cost import CpuMeter, tree_cpu_seconds, unit_costs
+from bench.floor import batch_sizes
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
@@ -100,3 +101,16 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     assert (tmp_path / "results.png").stat().st_size > 10_000
     assert "targets" in result.stdout
+
+
+def test_floor_reads_batch_sizes_from_the_worker_log_and_refuses_bad_flags(tmp_path):
+    log = tmp_path / "model_log.log"
+    log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
+    offset = log.stat().st_size
+    with open(log, "a") as f:
+        f.write("2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests: 200\nother\nhandled a batch of 1 requests: 400\n")
+    assert batch_sizes(log, 0) == [3, 32, 1] and batch_sizes(log, offset) == [32, 1]
+    assert batch_sizes(tmp_path / "absent", 0) == []
+    bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "--delays takes whole numbers" in bad.stderr
