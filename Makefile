@@ -59,7 +59,7 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
 	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
 
 bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1: a 1-minute check); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)

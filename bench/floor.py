@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="ctranslate2", choices=("transformers", "ctranslate2"))
     parser.add_argument("--delays", default="1,5,20", help="maxBatchDelay values in ms, comma-separated")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config.properties override")
-    parser.add_argument("--requests", type=int, default=128, help="requests per measurement (default 128)")
+    parser.add_argument("--requests", type=int, default=128, help="requests at c=32 (default 128, at least 32)")
     parser.add_argument("--bench-model-dir", type=Path, default=REPO_ROOT / "artifacts" / "bench-model")
     args = parser.parse_args(argv)
     try:
@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides = dict(item.split("=", 1) for item in args.set)
     except ValueError:
         parser.error("--delays takes whole numbers, --set takes KEY=VALUE")
+    if args.requests < 32:
+        parser.error("--requests must be at least 32 (one batch of 32)")
 
     import torch
 
@@ -92,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         _, backend = unpacked_backend(model_dir, args.backend, workdir)
         texts = bench_sentences(backend.count_tokens, args.requests)
-        in_process: list[Result] = measure_in_process(args.backend, backend, texts, FULL, ((1, 24), (32, 128)))
+        runs = ((1, min(24, len(texts))), (32, 32 * max(1, len(texts) // 32)))
+        in_process: list[Result] = measure_in_process(args.backend, backend, texts, FULL, runs)
         del backend
         rows = []
         for delay in delays:

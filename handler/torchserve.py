@@ -26,6 +26,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = REPO_ROOT / "config.properties"
+# TorchServe's logging without its per-request lines (the file says why); a `vmargs` key in the
+# config replaces it.
+LOG_CONFIG = Path(__file__).resolve().with_name("log4j2.xml")
 MODEL_NAME = "tr_en"
 
 
@@ -96,6 +99,7 @@ class TorchServe:
             model_store=str(Path(self.model_store).resolve()),
             load_models=self.archive,
         )
+        properties.setdefault("vmargs", f"-Dlog4j.configurationFile=file://{LOG_CONFIG}")
         properties.update(self.overrides)
         return properties
 
