@@ -30,9 +30,9 @@ from bench.cost import CpuMeter
 from bench.precision import unpacked_backend
 from bench.run import FULL, REPO_ROOT, Result, drive, measure_in_process
 from bench.workload import bench_sentences, build_bench_model
-from handler.archive import BACKEND_OVERRIDES, build_archive
-from handler.settings import read_model_config
-from handler.torchserve import loopback_torchserve
+from handler.archive import build_archive
+from handler.settings import config_for_backend, read_model_config
+from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 BATCH_LINE = re.compile(r"handled a batch of (\d+) requests")
 
@@ -99,14 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         del backend
         rows = []
         for delay in delays:
-            config = read_model_config() | BACKEND_OVERRIDES.get(args.backend, {}) | {"maxBatchDelay": delay}
+            # The shipped YAML as this backend's archive packs it, but for the delay.
+            config = config_for_backend(read_model_config(), args.backend) | {"maxBatchDelay": delay}
             mar = build_archive(model_dir, workdir / f"store-{delay}", args.backend, model_config=config)
             server = loopback_torchserve(mar.parent, workdir / f"ts-{delay}", overrides=overrides)
             server.start()
             try:
                 server.wait_ready(timeout=600)
                 assert server.process is not None
-                url, pid = server.inference_address + "/predictions/tr_en", server.process.pid
+                url, pid = server.inference_address + PREDICT_ROUTE, server.process.pid
                 log = server.workdir / "logs" / "model_log.log"
                 asyncio.run(drive(url, [[t] for t in texts[:4]], 2, FULL.max_new_tokens, "warm-up"))
                 one = [[t] for t in texts[: min(48, args.requests)]]

@@ -43,7 +43,7 @@ from bench.precision import Variant, score_variants, scores_table, unpacked_back
 from bench.workload import bench_sentences, build_bench_model
 from handler.backends import GenerationParams, TranslationBackend
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, ctranslate2_compute_type, transformers_dtype
-from handler.torchserve import free_port, loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("transformers", "ctranslate2")
@@ -241,7 +241,7 @@ def measure_torchserve(
     server.start()
     try:
         server.wait_ready(timeout=600)
-        url = server.inference_address + "/predictions/tr_en"
+        url = server.inference_address + PREDICT_ROUTE
         assert server.process is not None
         pids = server.worker_pids()
         return load_runs(url, texts, runs or plan.server, plan, "torchserve", backend, pids, server.process.pid, dtype)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import torch
@@ -36,9 +37,10 @@ class TransformersBackend(MarianTokens):
         dtype = self.dtype
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
-        self.generation_config = self.model.generation_config
-        # Every call passes max_new_tokens; the model's max_length would only add a warning per call.
-        self.generation_config.max_length = None
+        # The model's defaults as saved (generation_defaults reads them); the model's own copy loses
+        # max_length: every call passes max_new_tokens, and max_length would only add a warning per call.
+        self.generation_config = copy.deepcopy(self.model.generation_config)
+        self.model.generation_config.max_length = None
         self.max_source_tokens = source_window(self.model.config, self.tokenizer)
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
