@@ -95,9 +95,12 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert r["p50_s"] <= r["p95_s"] <= r["p99_s"]
         assert r["source_chars"] > r["sentences"], r["label"]
         if r["system"] == "torchserve":
-            # The server's cost is counted per part, the load generator's apart.
-            assert r["server_cpu"].get("worker", 0) > 0 and r["server_cpu"].get("frontend", 0) > 0, r["label"]
-            assert r["load_generator_cpu"] > 0
+            assert r["server_cpu"].get("worker", 0) > 0, r["label"]
+    # The server's cost is counted per part, the load generator's apart (summed over the runs: psutil
+    # counts in 10 ms ticks, which a run of four requests may not fill).
+    served = [r for r in raw["results"] if r["system"] == "torchserve"]
+    assert sum(r["server_cpu"].get("frontend", 0) for r in served) > 0
+    assert sum(r["load_generator_cpu"] for r in served) > 0
     assert "s/1k sent" in result.stdout
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     assert (tmp_path / "results.png").stat().st_size > 10_000
