@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from handler.backends.precision import DTYPES
+
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
 BACKENDS = ("transformers", "ctranslate2")
 # The per-backend map of model-config.yaml; resolved at archive time and not packed.
@@ -38,6 +40,9 @@ class ServingSettings:
     max_segment_tokens: int
     batch_token_budget: int
     max_batch_sentences: int
+    # The arithmetic the backend runs (handler/backends/precision.py). A default, so that archives
+    # packed before the key existed (release 0.1) still load, as `auto`.
+    dtype: str = "auto"
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 
@@ -46,14 +51,22 @@ class ServingSettings:
         """Build from a parsed model-config.yaml (TorchServe's `context.model_yaml_config`)."""
         section = dict(config.get("handler") or {})
         names = {f.name for f in dataclasses.fields(cls)} - {"workers"}
+        optional = {f.name for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
         unknown = sorted(set(section) - names)
-        missing = sorted(names - set(section))
+        missing = sorted(names - optional - set(section))
         if unknown or missing:
             raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
         if section["backend"] not in BACKENDS:
             raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {section['backend']!r}")
+        dtypes = DTYPES[section["backend"]]
+        if section.get("dtype", "auto") not in dtypes:
+            raise ValueError(
+                f"model-config.yaml handler.dtype must be one of {dtypes} for {section['backend']}, "
+                f"not {section['dtype']!r}"
+            )
         for name, value in section.items():
-            if name != "backend" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            text_keys = ("backend", "dtype")
+            if name not in text_keys and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
         workers = int(config.get("minWorkers") or 1)
         return cls(**section, workers=workers)
