@@ -236,16 +236,22 @@ def build_front_door(env: Mapping[str, str], server: TorchServe) -> FrontDoor:
 ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b")
 # TorchServe's worker re-raises a load failure as "RuntimeError: 500 - Unknown exception": not the cause.
 TORCHSERVE_WRAPPER = re.compile(r"^RuntimeError: \d{3} - ")
+# Lines that end a worker's attempt to load (the worker's own, then TorchServe's at WARN and INFO).
+FAILURE_MARKERS = ("MODEL_LOG - Backend worker process died.", "Load model failed", "Retry worker:")
+# TorchServe's DEBUG state change, and the handler's own line once its backend is loaded.
+LOADED_MARKERS = ("-> WORKER_MODEL_LOADED", "MODEL_LOG - loaded ")
 
 
 class LoadWatch:
     """Echoes TorchServe's console output and tells when the model will never load.
 
     TorchServe restarts a worker that dies while loading, with back-off, for as long as it runs,
-    and /ping stays Healthy meanwhile. Each restart logs "Retry worker"; the worker's first error
-    since it started (its traceback's last line, before TorchServe's own wrappers) says why.
-    `limit` restarts in a row with the same error mean it will never load. A slow load logs no
-    restart, so it gets the whole MODEL_LOAD_TIMEOUT.
+    and /ping stays Healthy meanwhile. Every start of a worker logs "Torch worker started." (the
+    worker's own output, which handler/log4j2.xml keeps); a start before the model was ready means
+    the previous attempt failed, and so do "Backend worker process died.", TorchServe's "Load model
+    failed" and "Retry worker" when they are logged. The attempt's first error (its traceback's
+    last line, before TorchServe's own wrapper) says why. `limit` failures in a row with the same
+    error mean it will never load. A slow load logs no failure, so it gets the whole MODEL_LOAD_TIMEOUT.
     """
 
     def __init__(self, limit: int) -> None:
@@ -257,19 +263,24 @@ class LoadWatch:
     def feed(self, line: str) -> None:
         message = line.split("MODEL_LOG - ", 1)[1].strip() if "MODEL_LOG - " in line else ""
         if message == "Torch worker started.":
+            self._fail()  # the previous attempt, if it is still open, ended without loading
             self._error, self._attempt = "", True
         elif ERROR_LINE.match(message) and not TORCHSERVE_WRAPPER.match(message) and not self._error:
             self._error = message
             # The worker's output and TorchServe's own lines come through separate threads, so
-            # the error may arrive after the retry was logged: it belongs to that failure.
+            # the error may arrive after the failure was seen: it belongs to that failure.
             if not self._attempt and self.failures and not self.failures[-1]:
                 self.failures[-1] = message
-        # TorchServe may log the retry twice for one death: count it once per worker start.
-        if "Retry worker:" in line and self._attempt:
+        elif any(marker in line for marker in FAILURE_MARKERS):
+            self._fail()
+        elif any(marker in line for marker in LOADED_MARKERS):
+            self._attempt = False
+            self.failures.clear()
+
+    def _fail(self) -> None:
+        if self._attempt:
             self.failures.append(self._error)
             self._attempt = False
-        elif "-> WORKER_MODEL_LOADED" in line:
-            self.failures.clear()
 
     def hopeless(self) -> str | None:
         """The worker's error once it failed `limit` times in a row the same way, else None.

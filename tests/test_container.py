@@ -548,3 +548,7 @@ def test_load_watch_counts_restarts_with_the_same_error():
     loaded = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"]
     assert watch(attempt(bad), attempt(bad), loaded, attempt(bad)).hopeless() is None
     assert watch(attempt(None), attempt(None), attempt(None)).hopeless() is None
+    # With handler/log4j2.xml TorchServe's INFO lines are gone: the next worker start ends an attempt.
+    quiet = [attempt(bad, retries=0) for _ in range(3)]
+    assert watch(*quiet).hopeless() is None  # the third attempt is still running
+    assert watch(*quiet, attempt(bad, retries=0)[:1]).hopeless() == bad
