@@ -52,7 +52,7 @@ class ServingSettings:
         for name, value in section.items():
             if name == "backend":
                 continue
-            if keys[name].type == "float":  # a float key takes whole numbers too
+            if keys[name].type in (float, "float"):  # a float key takes whole numbers too
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:
                     raise ValueError(f"model-config.yaml handler.{name} must be a non-negative number, not {value!r}")
                 section[name] = float(value)
