@@ -63,6 +63,7 @@ class TranslationService:
         # Requests with the same generation parameters share generate calls; others cannot.
         for params, group in by_params.items():
             documents = [[self.document(text, r.options.split_sentences) for text in r.texts] for _, r in group]
+            # Scoring is one extra decoder pass per micro-batch; it is done for the group if any request asks.
             scores = any(r.options.return_details for _, r in group)
             try:
                 translated = self.translate_units(
