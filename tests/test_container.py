@@ -291,7 +291,21 @@ def test_readiness_is_false_without_a_server():
     assert result.returncode == 1 and "not ready: management API not answering" in result.stdout
 
 
-def test_dockerfile_passes_hadolint():
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "Dockerfile.train"])
+def test_dockerfile_passes_hadolint(dockerfile):
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
-    result = subprocess.run([hadolint, str(REPO_ROOT / "docker" / "Dockerfile")], capture_output=True, text=True)
+    result = subprocess.run([hadolint, str(REPO_ROOT / "docker" / dockerfile)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_training_image_runs_the_launcher_as_a_non_root_user():
+    """What Vertex runs with --image-uri: the entry point is training.launch, and not as root."""
+    text = (REPO_ROOT / "docker" / "Dockerfile.train").read_text()
+    instructions = [line.split(None, 1) for line in text.splitlines() if line and not line.startswith(("#", " "))]
+    assert instructions[-1] == ["ENTRYPOINT", '["python", "-m", "training.launch"]']
+    assert ["USER", "1000:1000"] in instructions
+    import tomllib
+
+    (torch_pin,) = [d for d in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                    if d.startswith("torch==")]  # fmt: skip
+    assert '-e ".[train]"' in text and torch_pin in text

@@ -1,13 +1,10 @@
-"""The shipped Turkish–English corpus in training/data/ and the generator that writes it.
-
-training/data/generate_corpus.py is a script, not a module of a package (training/data.py owns
-the name `training.data`), so it is loaded here from its path.
-"""
+"""The shipped Turkish–English corpus in training/data/ and the generator that writes it
+(the package training.data: its grammar modules and generate_corpus)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,23 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from training.data import english, generate_corpus, lexicon, phonology, phrases, turkish
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "training" / "data"
-SCRIPT = DATA_DIR / "generate_corpus.py"
 SPLITS = ("train", "validation", "test")
 MIN_SIZES = {"train": 2000, "validation": 200, "test": 200}
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("generate_corpus", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look the module up in sys.modules while the class bodies run.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
 
 
 def read_rows(split: str) -> list[dict]:
@@ -114,28 +100,30 @@ def test_turkish_letters_are_used(corpus):
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path):
-    assert gen.main(["--out-dir", str(tmp_path)]) == 0
+    assert generate_corpus.main(["--out-dir", str(tmp_path)]) == 0
     for split in SPLITS:
         assert (tmp_path / f"{split}.jsonl").read_bytes() == (DATA_DIR / f"{split}.jsonl").read_bytes(), split
 
 
-def test_the_script_runs_with_its_own_options(tmp_path):
+def test_the_generator_runs_with_its_own_options(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}  # this checkout's package, from any folder
     help_text = subprocess.run(
-        [sys.executable, str(SCRIPT), "--help"], check=True, capture_output=True, text=True
-    ).stdout
+        [sys.executable, "-m", "training.data.generate_corpus", "--help"],
+        check=True, capture_output=True, text=True, env=env,
+    ).stdout  # fmt: skip
     for option in ("--out-dir", "--seed", "--train-size", "--validation-size", "--test-size"):
         assert option in help_text
     subprocess.run(
-        [sys.executable, str(SCRIPT), "--out-dir", str(tmp_path), "--seed", "7",
+        [sys.executable, "-m", "training.data.generate_corpus", "--out-dir", str(tmp_path), "--seed", "7",
          "--train-size", "300", "--validation-size", "40", "--test-size", "30"],
-        check=True, capture_output=True, cwd=tmp_path,
+        check=True, capture_output=True, cwd=tmp_path, env=env,
     )  # fmt: skip
     sizes = {split: len((tmp_path / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()) for split in SPLITS}
     assert sizes == {"train": 300, "validation": 40, "test": 30}
 
 
 def test_held_out_splits_use_only_words_from_train():
-    splits = gen.build_corpus()
+    splits = generate_corpus.build_corpus()
     known = {lemma for pair in splits["train"] for lemma in pair.lemmas}
     for split in ("validation", "test"):
         for pair in splits[split]:
@@ -143,12 +131,12 @@ def test_held_out_splits_use_only_words_from_train():
 
 
 def test_another_seed_gives_another_corpus():
-    assert gen.build_corpus(seed=1)["train"] != gen.build_corpus(seed=2)["train"]
+    assert generate_corpus.build_corpus(seed=1)["train"] != generate_corpus.build_corpus(seed=2)["train"]
 
 
 # ---------------------------------------------------------------------------- Turkish morphology
 
-N, V = gen.NOUNS, gen.VERBS
+N, V = lexicon.NOUNS, lexicon.VERBS
 
 
 @pytest.mark.parametrize(
@@ -176,7 +164,7 @@ N, V = gen.NOUNS, gen.VERBS
     ],
 )  # fmt: skip
 def test_noun_cases(noun, case, expected):
-    assert gen.decline(N[noun], case) == expected
+    assert turkish.decline(N[noun], case) == expected
 
 
 @pytest.mark.parametrize(
@@ -194,7 +182,7 @@ def test_noun_cases(noun, case, expected):
 )  # fmt: skip
 def test_plural_and_possessive(noun, kwargs, expected):
     kwargs = dict(kwargs)
-    assert gen.decline(N[noun], kwargs.pop("case", "nom"), **kwargs) == expected
+    assert turkish.decline(N[noun], kwargs.pop("case", "nom"), **kwargs) == expected
 
 
 @pytest.mark.parametrize(
@@ -224,49 +212,49 @@ def test_plural_and_possessive(noun, kwargs, expected):
     ],
 )  # fmt: skip
 def test_verb_forms(verb, tense, person, kwargs, expected):
-    assert gen.conjugate(V[verb], tense, person, **kwargs) == expected
+    assert turkish.conjugate(V[verb], tense, person, **kwargs) == expected
 
 
 def test_nominal_predicates():
-    assert gen.copula("yorgun", 0) == "yorgunum"
-    assert gen.copula("hasta", 0) == "hastayım"
-    assert gen.copula("öğrenci", 3) == "öğrenciyiz"
-    assert gen.copula("büyük", 0, v_stem="büyüğ") == "büyüğüm"
-    assert gen.copula("hasta", 0, past=True) == "hastaydım"
-    assert gen.copula("sıcak", 2, past=True) == "sıcaktı"
-    assert gen.copula("evde", 1, question=True) == "evde misin"
-    assert gen.copula("yorgun", 5, question=True) == "yorgunlar mı"
-    assert gen.copula("yorgun", 1, past=True, question=True) == "yorgun muydun"
-    assert gen.negative_copula(0) == "değilim"
-    assert gen.negative_copula(2, past=True) == "değildi"
+    assert turkish.copula("yorgun", 0) == "yorgunum"
+    assert turkish.copula("hasta", 0) == "hastayım"
+    assert turkish.copula("öğrenci", 3) == "öğrenciyiz"
+    assert turkish.copula("büyük", 0, v_stem="büyüğ") == "büyüğüm"
+    assert turkish.copula("hasta", 0, past=True) == "hastaydım"
+    assert turkish.copula("sıcak", 2, past=True) == "sıcaktı"
+    assert turkish.copula("evde", 1, question=True) == "evde misin"
+    assert turkish.copula("yorgun", 5, question=True) == "yorgunlar mı"
+    assert turkish.copula("yorgun", 1, past=True, question=True) == "yorgun muydun"
+    assert turkish.negative_copula(0) == "değilim"
+    assert turkish.negative_copula(2, past=True) == "değildi"
 
 
 def test_turkish_capitals_and_harmony_helpers():
-    assert gen.tr_capitalize("iki elma") == "İki elma"
-    assert gen.tr_capitalize("ılık su") == "Ilık su"
-    assert gen.question_particle("gelecek") == "mi" and gen.question_particle("okul") == "mu"
-    assert gen.attach("göz", "(y)I") == "gözü" and gen.attach("kapı", "(s)I") == "kapısı"
+    assert phonology.tr_capitalize("iki elma") == "İki elma"
+    assert phonology.tr_capitalize("ılık su") == "Ilık su"
+    assert phonology.question_particle("gelecek") == "mi" and phonology.question_particle("okul") == "mu"
+    assert phonology.attach("göz", "(y)I") == "gözü" and phonology.attach("kapı", "(s)I") == "kapısı"
 
 
 def test_english_agreement():
     eat, go = V["ye"].en, V["git"].en
-    assert gen.en_clause("he", 2, eat, "aor") == "he eats"
-    assert gen.en_clause("he", 2, eat, "aor", neg=True) == "he doesn't eat"
-    assert gen.en_clause("they", 5, eat, "past", question=True) == "did they eat"
-    assert gen.en_clause("I", 0, go, "pc", neg=True) == "I'm not going"
-    assert gen.en_clause("this wood", 2, V["yan"].en, "aor", neg=True, wont=True) == "this wood won't burn"
-    assert gen.en_clause("she", 2, V["yaşa"].en, "pc", stative=True, rest=["in Izmir"]) == "she lives in Izmir"
-    assert gen.en_be("the house", 2, "big") == "the house is big"
-    assert gen.en_be("you", 1, "at home", past=True, question=True) == "were you at home"
-    assert [gen.a_or_an(w) for w in ("apple", "umbrella", "pear", "old car")] == ["an", "an", "a", "an"]
+    assert english.en_clause("he", 2, eat, "aor") == "he eats"
+    assert english.en_clause("he", 2, eat, "aor", neg=True) == "he doesn't eat"
+    assert english.en_clause("they", 5, eat, "past", question=True) == "did they eat"
+    assert english.en_clause("I", 0, go, "pc", neg=True) == "I'm not going"
+    assert english.en_clause("this wood", 2, V["yan"].en, "aor", neg=True, wont=True) == "this wood won't burn"
+    assert english.en_clause("she", 2, V["yaşa"].en, "pc", stative=True, rest=["in Izmir"]) == "she lives in Izmir"
+    assert english.en_be("the house", 2, "big") == "the house is big"
+    assert english.en_be("you", 1, "at home", past=True, question=True) == "were you at home"
+    assert [english.a_or_an(w) for w in ("apple", "umbrella", "pear", "old car")] == ["an", "an", "a", "an"]
 
 
 def test_noun_phrases_agree_in_both_languages():
-    three = gen.np_noun(N["elma"], "num", number=3)
+    three = phrases.np_noun(N["elma"], "num", number=3)
     assert (three.tr("acc"), three.en) == ("üç elma", "three apples")  # Turkish counts with the singular
-    mine = gen.np_noun(N["kitap"], "poss", poss=0, plural=True)
+    mine = phrases.np_noun(N["kitap"], "poss", poss=0, plural=True)
     assert (mine.tr("acc"), mine.en) == ("kitaplarımı", "my books")
-    alis = gen.np_noun(N["kedi"], "owner", owner=gen.np_noun(N["Ali"], "the"))
+    alis = phrases.np_noun(N["kedi"], "owner", owner=phrases.np_noun(N["Ali"], "the"))
     assert (alis.tr("dat"), alis.en) == ("Ali'nin kedisine", "Ali's cat")
-    shoes = gen.np_noun(N["ayakkabı"], "a")
+    shoes = phrases.np_noun(N["ayakkabı"], "a")
     assert (shoes.tr(), shoes.en) == ("bir çift ayakkabı", "a pair of shoes")

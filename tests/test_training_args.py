@@ -110,7 +110,7 @@ def test_dataset_without_the_language(capsys, tmp_path, local_dataset):
 
 
 def test_dataset_config_is_found_from_the_languages(local_dataset):
-    from training.data import load_splits
+    from training.splits import load_splits
 
     _, data, _ = parse_args(["--dataset_name", str(local_dataset), "--output_dir", "unused"])
     assert {split: len(ds) for split, ds in load_splits(data).items()} == {"train": 2, "validation": 2, "test": 2}

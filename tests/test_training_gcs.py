@@ -12,9 +12,9 @@ from google.cloud import storage
 
 from tests.training_fixtures import data_args
 from training.args import parse_args
-from training.data import load_splits
 from training.errors import TrainingSetupError
 from training.gcs import GcsMirror
+from training.splits import load_splits
 
 
 def put(bucket: str, name: str, data: str | bytes = "x") -> None:

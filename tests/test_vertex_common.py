@@ -9,7 +9,7 @@ import pytest
 from vertex import common
 
 
-@pytest.mark.parametrize("script", ["deploy", "predict", "batch_predict", "train_job", "batch_local"])
+@pytest.mark.parametrize("script", ["deploy", "predict", "batch_predict", "train_job", "tune_job", "batch_local"])
 def test_every_script_has_help(script, capsys):
     with pytest.raises(SystemExit) as exit_info:
         importlib.import_module(f"vertex.{script}").main(["--help"])
@@ -34,6 +34,7 @@ def test_every_script_has_help(script, capsys):
             "locations/us-central1/batch-predictions/56?project=p",
         ),
         ("projects/p/locations/us-central1/customJobs/78", "locations/us-central1/training/78?project=p"),
+        ("projects/p/locations/us-central1/hyperparameterTuningJobs/9", "locations/us-central1/training/9?project=p"),
     ],
 )
 def test_console_links(resource, link):

@@ -9,7 +9,7 @@ carry on. Paths, methods and shapes were taken from the SDK's generated REST tra
 Long-running operations come back done at once unless `operation_polls` asks for pending
 answers first (the SDK then polls `GET .../operations/{id}`). A batch prediction job moves one
 state per GET: PENDING, RUNNING, then `batch_final_state` with `batch_stats`; a custom job
-likewise ends in `custom_final_state`.
+likewise ends in `custom_final_state`, and so does a hyperparameter tuning job.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 TYPE_PREFIX = "type.googleapis.com/google.cloud.aiplatform.v1."
 PARENT = r"projects/[^/]+/locations/[^/:]+"
 LOCATION = rf"/v1/(?P<parent>{PARENT})"
-COLLECTIONS = "models|endpoints|batchPredictionJobs|customJobs"
+COLLECTIONS = "models|endpoints|batchPredictionJobs|customJobs|hyperparameterTuningJobs"
 CREATE_TIME = "2025-01-01T00:00:00Z"
 
 
@@ -79,6 +79,7 @@ class VertexStandIn:
             ("POST", r"/v1/(?P<name>.+/endpoints/[^/:]+):predict", self._predict),
             ("POST", rf"{LOCATION}/batchPredictionJobs", self._create_batch_job),
             ("POST", rf"{LOCATION}/customJobs", self._create_custom_job),
+            ("POST", rf"{LOCATION}/hyperparameterTuningJobs", self._create_tuning_job),
         ]  # fmt: skip
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -164,7 +165,7 @@ class VertexStandIn:
             raise StandInError(HTTPStatus.NOT_FOUND, f"{name} not found")
         if "/batchPredictionJobs/" in name:
             self._advance_batch_job(resource)
-        elif "/customJobs/" in name:
+        elif "/customJobs/" in name or "/hyperparameterTuningJobs/" in name:
             resource["state"] = _next_state(resource["state"], self.custom_final_state)
         return resource
 
@@ -249,6 +250,11 @@ class VertexStandIn:
         self.resources[name] = {**body, "name": name, "state": "JOB_STATE_PENDING", "createTime": CREATE_TIME}
         return self.resources[name]
 
+    def _create_tuning_job(self, parent: str, body: dict[str, Any], **_: Any) -> dict[str, Any]:
+        name = self._new_name(parent, "hyperparameterTuningJobs")
+        self.resources[name] = {**body, "name": name, "state": "JOB_STATE_PENDING", "createTime": CREATE_TIME}
+        return self.resources[name]
+
 
 def _next_state(state: str, final: str) -> str:
     order = ["JOB_STATE_PENDING", "JOB_STATE_RUNNING", final]
@@ -297,5 +303,7 @@ def clear_vertex_env(monkeypatch: Any) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith("VERTEX_") or name in {"GOOGLE_CLOUD_PROJECT", "SERVING_IMAGE_URI", "TRAINING_IMAGE_URI"}:
+        if name.startswith(("VERTEX_", "TUNE_")) or name in {
+            "GOOGLE_CLOUD_PROJECT", "SERVING_IMAGE_URI", "TRAINING_IMAGE_URI", "TRAINING_EXECUTOR_IMAGE_URI",
+        }:  # fmt: skip
             monkeypatch.delenv(name)

@@ -8,11 +8,12 @@ generation during evaluation, mixed precision on a GPU, Vertex AI's AIP_MODEL_DI
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from transformers import HfArgumentParser, Seq2SeqTrainingArguments
 
 from training.errors import TrainingSetupError
+from training.hypertune import tuning_trial
 
 BASE_MODEL = "Helsinki-NLP/opus-mt-tr-en"
 
@@ -95,6 +96,17 @@ class TrainingArguments(Seq2SeqTrainingArguments):
             "step; the best checkpoint is still the one kept."
         },
     )
+    warmup_ratio: float = field(
+        default=0.0,
+        metadata={"help": "Linear warmup over this fraction of the training steps (--warmup_steps wins when set)."},
+    )
+    report_hypertune: bool | None = field(
+        default=None,
+        metadata={
+            "help": "Write validation BLEU where Vertex's hyperparameter tuning reads it (CLOUD_ML_HP_METRIC_FILE; "
+            "default: inside a tuning trial, when CLOUD_ML_TRIAL_ID is set)."
+        },
+    )
     auto_mixed_precision: bool = field(
         default=True,
         metadata={"help": "On a GPU without --fp16/--bf16, train in bf16 where supported, else fp16; CPUs stay fp32."},
@@ -106,12 +118,21 @@ class TrainingArguments(Seq2SeqTrainingArguments):
             raise TrainingSetupError("no output directory: pass --output_dir or set AIP_MODEL_DIR")
         if self.save_steps is None:
             self.save_steps = self.eval_steps
+        if self.warmup_ratio and not self.warmup_steps and "warmup_ratio" not in _PARENT_FIELDS:
+            # transformers 5 folds the ratio into --warmup_steps (a float below 1); 4.x has its own
+            # warmup_ratio. The flag works with both, as vertex.tune_job passes it.
+            self.warmup_steps = self.warmup_ratio
+        if self.report_hypertune is None:
+            self.report_hypertune = tuning_trial()
         if not self.use_cpu and not has_accelerator():
             # Without it, torchrun on a CPU-only machine starts N unrelated copies instead of DDP over gloo.
             self.use_cpu = True
         if self.auto_mixed_precision and not (self.fp16 or self.bf16 or self.use_cpu):
             self.bf16, self.fp16 = _gpu_half_precision()
         super().__post_init__()
+
+
+_PARENT_FIELDS = {f.name for f in fields(Seq2SeqTrainingArguments)}
 
 
 def has_accelerator() -> bool:
@@ -157,3 +178,50 @@ def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArgum
         # Without it, generation runs to the model's max_length (512 for opus-mt) while evaluating.
         training_args.generation_max_length = data_args.val_max_target_length
     return model_args, data_args, training_args
+
+
+# Flags whose check needs the machine the job runs on (a GPU): check_args leaves them to it.
+DEVICE_FLAGS = ("--fp16", "--bf16", "--tf32", "--half_precision_backend", "--fp16_full_eval", "--bf16_full_eval")
+
+
+def check_args(argv: list[str]) -> None:
+    """Refuse, with TrainingSetupError, arguments the trainer would refuse, without a GPU or the data.
+
+    For submitting jobs: flag names, types and choices are checked by the trainer's own parser,
+    and the argument combinations by its dataclasses (with a stand-in output directory, which
+    Vertex gives the job as AIP_MODEL_DIR), unless device-dependent flags are among them.
+    """
+    parser = argument_parser()
+
+    def refuse(message: str) -> None:
+        raise TrainingSetupError(f"the trainer refuses its arguments: {message}")
+
+    parser.error = refuse  # argparse would print the usage and exit
+    parser.parse_args(argv)
+    if any(arg.split("=")[0] in DEVICE_FLAGS for arg in argv):
+        return
+    previous = os.environ.get("AIP_MODEL_DIR")
+    os.environ["AIP_MODEL_DIR"] = previous or "gs://stand-in/model"
+    try:
+        parse_args(argv)
+    except TrainingSetupError as e:
+        refuse(str(e))
+    finally:
+        if previous is None:
+            del os.environ["AIP_MODEL_DIR"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m training.args TRAINER_ARGS...`: exit 0 if the trainer would accept them, else say why (exit 2)."""
+    import sys
+
+    try:
+        check_args(sys.argv[1:] if argv is None else argv)
+    except TrainingSetupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 from training.args import parse_args
-from training.data import load_splits
 from training.errors import TrainingSetupError
 from training.finetune import run
 from training.gcs import is_gcs_uri
 from training.marian_scratch import ARCHITECTURES, build_model_dir
+from training.splits import load_splits
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # The untrained model is kept here until the run finishes, so that an interrupted run resumes

@@ -3,8 +3,8 @@
     python -m training.evaluate --model artifacts/demo-model --test_file training/data/test.jsonl
     python -m training.evaluate --model Helsinki-NLP/opus-mt-tr-en --dataset_name wmt16 --dataset_config_name tr-en
 
-The same generation path as training.finetune (Seq2SeqTrainer.predict), so its figures compare
-with a fine-tuning run's eval_results.json.
+The same generation path and scoring as training.finetune (Seq2SeqTrainer.predict, then
+training.metrics), so its figures compare with a fine-tuning run's eval_results.json.
 """
 
 from __future__ import annotations
@@ -16,40 +16,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset, DatasetDict
+from datasets import DatasetDict
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
 
 from training.args import DataArguments, has_accelerator
-from training.data import load_split, tokenize_splits
 from training.errors import TrainingSetupError
-from training.metrics import corpus_scores, decode, make_compute_metrics
+from training.metrics import make_compute_metrics, results_table, score_split
 from training.model import load_seq2seq
-
-
-def score_split(trainer: Seq2SeqTrainer, tokenized: Dataset, references: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """({"bleu", "chrf", "samples"}, translations) of the trainer's model on a tokenized split."""
-    output = trainer.predict(tokenized, metric_key_prefix="test")
-    # Under DDP the gathered predictions may repeat a few rows to even out the ranks.
-    hypotheses = decode(trainer.processing_class, output.predictions)[: len(references)]
-    return {**corpus_scores(hypotheses, references), "samples": len(references)}, hypotheses
-
-
-def with_delta(base: dict[str, Any], finetuned: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "base": base,
-        "finetuned": finetuned,
-        "delta": {metric: round(finetuned[metric] - base[metric], 2) for metric in ("bleu", "chrf")},
-    }
-
-
-def results_table(rows: dict[str, dict[str, Any]]) -> str:
-    """A small text table of BLEU/chrF rows; a "delta" row is shown signed."""
-    width = max(len(name) for name in rows)
-    lines = [f"{'':{width}}   {'BLEU':>6}  {'chrF':>6}"]
-    for name, scores in rows.items():
-        sign = "+" if name == "delta" else ""
-        lines.append(f"{name:{width}}   {scores['bleu']:{sign}6.2f}  {scores['chrf']:{sign}6.2f}")
-    return "\n".join(lines)
+from training.splits import load_split, tokenize_splits
 
 
 def prediction_trainer(model: Any, tokenizer: Any, args: Seq2SeqTrainingArguments) -> Seq2SeqTrainer:

@@ -24,13 +24,13 @@ from transformers import DataCollatorForSeq2Seq, EarlyStoppingCallback, Seq2SeqT
 from transformers.trainer_utils import get_last_checkpoint
 
 from training.args import DataArguments, ModelArguments, TrainingArguments, parse_args
-from training.data import load_splits, references, tokenize_splits
 from training.errors import TrainingSetupError
-from training.evaluate import results_table, score_split, with_delta
 from training.gcs import GcsMirror, UploadOnSave, is_gcs_uri
-from training.metrics import make_compute_metrics
+from training.hypertune import MetricReporter, ReportValidationBleu
+from training.metrics import make_compute_metrics, results_table, score_split, with_delta
 from training.model import load_seq2seq
 from training.plots import plot_run
+from training.splits import load_splits, references, tokenize_splits
 
 RESULTS_NAME = "eval_results.json"
 EXAMPLES = 5
@@ -139,6 +139,9 @@ def _run(
         tokenized = tokenize_splits(splits, tokenizer, data_args)
 
     callbacks = [*callbacks, *([UploadOnSave(mirror)] if mirror else [])]
+    reporter = MetricReporter() if training_args.report_hypertune else None
+    if reporter:
+        callbacks.append(ReportValidationBleu(reporter))
     if training_args.max_train_minutes is not None:
         callbacks.append(TimeBudget(training_args.max_train_minutes))
     if training_args.early_stopping_patience > 0 and training_args.eval_strategy != "no":
@@ -166,6 +169,12 @@ def _run(
         where = f"{mirror.uri}/{Path(checkpoint).name}" if staged_here else checkpoint
         print(f"resuming from {where} (start afresh with a new --output_dir)", flush=True)
     train_result = trainer.train(resume_from_checkpoint=checkpoint)
+    # Every rank says how far it got: under DDP they must agree, and the logs show the world.
+    print(
+        f"rank {training_args.process_index} of {training_args.world_size}: "
+        f"{trainer.state.global_step} optimizer steps",
+        flush=True,
+    )
     trainer.save_model()  # the best checkpoint's weights: load_best_model_at_end
     trainer.save_state()
     finetuned, translations = score_split(trainer, tokenized["test"], test_references)
@@ -174,6 +183,7 @@ def _run(
     results = {
         "model": base_name or model_args.model_name_or_path,
         "test_split": _describe_test_split(data_args),
+        "world_size": training_args.world_size,
         **with_delta(base, finetuned),
         # Relative to the output directory, local or gs://.
         "best_checkpoint": Path(best).name if (best := trainer.state.best_model_checkpoint) else None,
@@ -190,6 +200,10 @@ def _run(
         shown = mirror.uri if mirror else training_args.output_dir
         plot_run(output, title=f"{shown} (from {results['model']})\ntraining loss and validation BLEU")
         print_results(results)
+        if reporter and trainer.state.best_metric is not None:
+            # Last line of the metric file: the BLEU of the model this run keeps (the best checkpoint).
+            reporter.report(trainer.state.best_metric, trainer.state.global_step)
+            print(f"reported validation BLEU {trainer.state.best_metric:.2f} to {reporter.path}")
         if mirror:
             mirror.upload()
             print(f"uploaded to {mirror.uri}")

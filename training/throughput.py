@@ -21,10 +21,10 @@ from typing import Any
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, TrainerCallback
 
 from training.args import parse_args
-from training.data import load_splits, tokenize_splits
 from training.demo_model import DEMO_ARGS, cpu_cores
 from training.marian_scratch import build_model_dir
 from training.model import load_seq2seq
+from training.splits import load_splits, tokenize_splits
 
 
 class StepClock(TrainerCallback):

@@ -26,6 +26,8 @@ CONSOLE_PAGES = {
     "endpoints": "online-prediction/locations/{location}/endpoints/{id}",
     "batchPredictionJobs": "locations/{location}/batch-predictions/{id}",
     "customJobs": "locations/{location}/training/{id}",
+    # The SDK's own dashboard link puts tuning jobs on the same training page.
+    "hyperparameterTuningJobs": "locations/{location}/training/{id}",
 }
 
 
