@@ -51,10 +51,11 @@ class Sizes:
     repeated: int  # distinct sentences of the repeats workload; each is sent twice
     runaway: int
     concurrency: int
+    rounds: int  # each setting is measured this many times, alternating with the setting it is compared with
 
 
-FULL_SIZES = Sizes(paragraphs=24, repeated=64, runaway=16, concurrency=8)
-QUICK_SIZES = Sizes(paragraphs=4, repeated=8, runaway=4, concurrency=4)
+FULL_SIZES = Sizes(paragraphs=16, repeated=48, runaway=8, concurrency=8, rounds=2)
+QUICK_SIZES = Sizes(paragraphs=4, repeated=8, runaway=4, concurrency=4, rounds=1)
 
 
 @dataclass
@@ -100,12 +101,18 @@ def paragraphs(count: int, seed: int = 0) -> list[list[str]]:
     return out
 
 
-def repeated_requests(distinct: int, per_request: int = 8, seed: int = 1) -> list[list[str]]:
-    """Requests of `per_request` sentences in which each of `distinct` sentences occurs twice."""
+def repeated_requests(distinct: int, rounds: int, per_request: int = 8, seed: int = 1) -> list[list[list[str]]]:
+    """For each round, requests of `per_request` sentences in which each of `distinct` sentences occurs
+    twice; no sentence occurs in two rounds, so that a round never finds the last one's in the cache."""
     rng = random.Random(seed)
-    sentences = rng.sample(held_out_sentences(), distinct) * 2
-    rng.shuffle(sentences)
-    return [sentences[i : i + per_request] for i in range(0, len(sentences), per_request)]
+    pool = held_out_sentences()
+    rng.shuffle(pool)
+    out = []
+    for r in range(rounds):
+        sentences = pool[r * distinct : (r + 1) * distinct] * 2
+        rng.shuffle(sentences)
+        out.append([sentences[i : i + per_request] for i in range(0, len(sentences), per_request)])
+    return out
 
 
 def scrape(server: TorchServe) -> dict[str, float]:
@@ -180,31 +187,59 @@ def serving(model_dir: Path, backend: str, workdir: Path, name: str, **handler: 
         server.stop()
 
 
+Run = tuple[TorchServe, str, str, list[list[dict[str, Any]]]]
+
+
+def alternate(runs: list[Run], concurrency: int) -> list[PathResult]:
+    """Each (server, workload, setting, bodies of every round) in turn, round after round, summed per setting.
+
+    The machine is shared: load that drifts over minutes then weighs on both settings of a comparison alike.
+    """
+    totals: list[PathResult] = []
+    for r in range(len(runs[0][3])):
+        for k, (server, workload, setting, rounds) in enumerate(runs):
+            result = measure(server, workload, setting, rounds[r], concurrency)
+            if r == 0:
+                totals.append(result)
+                continue
+            total = totals[k]
+            for name in ("requests", "sentences", "characters", "seconds", "errors", "output_sentences"):
+                setattr(total, name, getattr(total, name) + getattr(result, name))
+            total.latencies += result.latencies
+            total.counters = {n: total.counters[n] + result.counters[n] for n in COUNTERS}
+    return totals
+
+
 def run_request_path(
     demo_model: Path, bench_model_dir: Path, backend: str, workdir: Path, quick: bool
 ) -> list[PathResult]:
     sizes = QUICK_SIZES if quick else FULL_SIZES
-    results = []
-    documents = [{"instances": [" ".join(p)]} for p in paragraphs(sizes.paragraphs)]
-    repeats = [{"instances": texts} for texts in repeated_requests(sizes.repeated)]
+    rounds = range(sizes.rounds)
+    documents = [[{"instances": [" ".join(p)]} for p in paragraphs(sizes.paragraphs, seed=r)] for r in rounds]
+    split = [[{**b, "parameters": {"split_sentences": True}} for b in bodies] for bodies in documents]
+    whole = [[{**b, "parameters": {"split_sentences": False}} for b in bodies] for bodies in documents]
+    repeats = [[{"instances": texts} for texts in rnd] for rnd in repeated_requests(sizes.repeated, sizes.rounds)]
     short = [s for s in held_out_sentences() if len(s.split()) <= 4][: sizes.runaway]
-    runaway = [{"instances": [s]} for s in short]
+    runaway = [[{"instances": [s]} for s in short]] * sizes.rounds
     # Quick runs use the tiny random model throughout; it rarely ends a sentence either, so it runs away too.
     runaway_model = demo_model if quick else build_bench_model(bench_model_dir)
-    with serving(demo_model, backend, workdir, "cache-off", cache_mib=0) as server:
-        for split in (True, False):
-            bodies = [{**b, "parameters": {"split_sentences": split}} for b in documents]
-            setting = "split on" if split else "split off"
-            results.append(measure(server, "documents", setting, bodies, sizes.concurrency))
-        results.append(measure(server, "repeats", "cache off", repeats, sizes.concurrency))
+    with (
+        serving(demo_model, backend, workdir, "cache-off", cache_mib=0) as off,
+        serving(demo_model, backend, workdir, "cache-on", cache_mib=64) as on,
+    ):
+        runs = [(off, "documents", "split on", split), (off, "documents", "split off", whole),
+                (off, "repeats", "cache off", repeats), (on, "repeats", "cache on", repeats)]  # fmt: skip
         if quick:
-            results.append(measure(server, "runaway", "cap on", runaway, sizes.concurrency))
-    with serving(demo_model, backend, workdir, "cache-on", cache_mib=64) as server:
-        results.append(measure(server, "repeats", "cache on", repeats, sizes.concurrency))
-    for setting, factor in (("cap off", 0),) if quick else (("cap on", 3), ("cap off", 0)):
-        name = setting.replace(" ", "-")
-        with serving(runaway_model, backend, workdir, name, cache_mib=0, decode_length_factor=factor) as server:
-            results.append(measure(server, "runaway", setting, runaway, sizes.concurrency))
+            runs.append((off, "runaway", "cap on", runaway))
+        results = alternate(runs, sizes.concurrency)
+    with (
+        serving(runaway_model, backend, workdir, "cap-off", cache_mib=0, decode_length_factor=0) as uncapped,
+        serving(runaway_model, backend, workdir, "cap-on", cache_mib=0) as capped,
+    ):
+        runs = [(uncapped, "runaway", "cap off", runaway)]
+        if not quick:
+            runs.insert(0, (capped, "runaway", "cap on", runaway))
+        results += alternate(runs, sizes.concurrency)
     for r in results:
         r.setting = f"{backend} {r.setting}"
     return results
