@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 TEST_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "turkish_sentences.jsonl"
@@ -36,14 +37,14 @@ def candidates() -> dict[str, Segmenter]:
     try:
         from sentencex import segment
 
-        found["sentencex 1.0.32 (tr)"] = lambda text: list(segment("tr", text))
+        found[f"sentencex {version('sentencex')} (tr)"] = lambda text: list(segment("tr", text))
     except ImportError:
         pass
     try:
         from sentence_splitter import SentenceSplitter
 
         splitter = SentenceSplitter(language="tr")
-        found["sentence-splitter 1.4 (tr)"] = splitter.split
+        found[f"sentence-splitter {version('sentence-splitter')} (tr)"] = splitter.split
     except ImportError:
         pass
     try:
@@ -51,7 +52,7 @@ def candidates() -> dict[str, Segmenter]:
 
         # pysbd has no Turkish; English rules are the closest it offers.
         english = pysbd.Segmenter(language="en", clean=False)
-        found["pysbd 0.3.4 (en, no tr)"] = english.segment
+        found[f"pysbd {version('pysbd')} (en, no tr)"] = english.segment
     except ImportError:
         pass
     try:
@@ -64,13 +65,16 @@ def candidates() -> dict[str, Segmenter]:
                 for sentence in paragraph
             ]
 
-        found["syntok 1.4.4 (no language setting)"] = syntok_split
+        found[f"syntok {version('syntok')} (no language setting)"] = syntok_split
     except ImportError:
         pass
     try:
         import blingfire
 
-        found["blingfire 0.1.8 (no language setting)"] = lambda text: blingfire.text_to_sentences(text).split("\n")
+        def blingfire_split(text: str) -> list[str]:
+            return blingfire.text_to_sentences(text).split("\n")
+
+        found[f"blingfire {version('blingfire')} (no language setting)"] = blingfire_split
     except ImportError:
         pass
     from handler.segmenting import SENTENCE_END
