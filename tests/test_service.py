@@ -33,6 +33,19 @@ def test_defaults_come_from_the_generation_config(tiny_backend, settings):
     )
 
 
+def test_repetition_defaults_come_from_the_generation_config_within_range(tiny_backend, settings):
+    class Configured(RecordingBackend):
+        def generation_defaults(self):
+            return {**self.backend.generation_defaults(), "no_repeat_ngram_size": 20, "repetition_penalty": 1.2}
+
+    defaults = default_params(Configured(tiny_backend), settings)
+    assert (defaults.no_repeat_ngram_size, defaults.repetition_penalty) == (10, 1.2)
+    assert (
+        default_params(tiny_backend, settings).no_repeat_ngram_size,
+        default_params(tiny_backend, settings).repetition_penalty,
+    ) == (0, 1.0)
+
+
 def test_batch_of_requests_matches_one_by_one_translation(service, tiny_backend):
     texts = ["Bu odun yanmaz.", "Kedi uyuyor.", "Çocuk okula gidiyor ve annesi evde kalıyor.", "Ev büyük."]
     expected = [tiny_backend.translate([t], GenerationParams(1, 8, 1))[0][0] for t in texts]
