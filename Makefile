@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# A fine-tuned Marian directory to serve; empty serves the offline demo model.
+# The model to serve: a Marian directory (safetensors or .bin, a finetune output as it is), a
+# Hugging Face hub id (org/name[@revision]) or a gs:// folder; empty serves the offline demo model.
 MODEL_DIR ?=
 DEMO_MODEL_DIR ?= artifacts/demo-model
 # transformers or ctranslate2 (see README "Backends").
@@ -49,7 +50,7 @@ finetune: $(STAMP) ## fine-tune with training.finetune: make finetune ARGS="--tr
 train-bench: $(STAMP) ## training throughput (samples/s) of the demo model's config on this machine's CPU
 	$(BIN)/python -m training.throughput $(ARGS)
 
-archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (default: the demo model) into model_store/tr_en.mar
+archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (a directory, hub id or gs:// folder; default: the demo model) into model_store/tr_en.mar
 	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND)
 
 serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground

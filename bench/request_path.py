@@ -31,7 +31,7 @@ import aiohttp
 from tqdm import tqdm
 
 from bench.workload import DATA_DIR, build_bench_model
-from handler.archive import BACKEND_OVERRIDES, build_archive
+from handler.archive import build_archive
 from handler.sentences import split_sentences
 from handler.settings import MODEL_CONFIG_PATH, read_model_config
 from handler.torchserve import TorchServe, loopback_torchserve
@@ -173,7 +173,7 @@ def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[s
 @contextmanager
 def serving(model_dir: Path, backend: str, workdir: Path, name: str, **handler: Any) -> Iterator[TorchServe]:
     """A TorchServe with the shipped model-config.yaml, except the handler keys given."""
-    config = read_model_config(MODEL_CONFIG_PATH) | BACKEND_OVERRIDES.get(backend, {})
+    config = read_model_config(MODEL_CONFIG_PATH)
     config["handler"] = {**config["handler"], **handler}
     mar = build_archive(model_dir, workdir / f"store-{name}", backend=backend, model_config=config)
     server = loopback_torchserve(mar.parent, workdir / f"ts-{name}")

@@ -41,10 +41,10 @@ from tqdm import tqdm
 from bench.request_path import report as request_path_report
 from bench.request_path import run_request_path
 from bench.workload import DATA_DIR, bench_sentences, build_bench_model
-from handler.archive import BACKEND_OVERRIDES, build_archive
+from handler.archive import build_archive
 from handler.backends import GenerationParams, TranslationBackend, load_backend
 from handler.settings import MODEL_CONFIG_PATH, read_model_config
-from handler.torchserve import free_port, loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("transformers", "ctranslate2")
@@ -143,14 +143,16 @@ class MemorySampler:
 LIKE_FOR_LIKE = {"cache_mib": 0, "decode_length_factor": 0}
 
 
-def bench_model_config(backend: str) -> dict:
-    config = read_model_config(MODEL_CONFIG_PATH) | BACKEND_OVERRIDES.get(backend, {})
+def bench_model_config() -> dict:
+    """The shipped model-config.yaml with LIKE_FOR_LIKE in its handler section (build_archive applies
+    the backend's own section)."""
+    config = read_model_config(MODEL_CONFIG_PATH)
     return {**config, "handler": {**config["handler"], **LIKE_FOR_LIKE}}
 
 
 def unpacked_backend(model_dir: Path, backend: str, workdir: Path) -> tuple[Path, TranslationBackend]:
     """Archive the model for `backend` and load it from the unpacked archive, as a worker does."""
-    config = bench_model_config(backend)
+    config = bench_model_config()
     mar = build_archive(model_dir, workdir / f"store-{backend}", backend=backend, model_config=config)
     unpacked = workdir / f"unpacked-{backend}"
     zipfile.ZipFile(mar).extractall(unpacked)
@@ -225,7 +227,7 @@ def measure_torchserve(mar: Path, backend: str, texts: list[str], plan: Plan, wo
     server.start()
     try:
         server.wait_ready(timeout=600)
-        url = server.inference_address + "/predictions/tr_en"
+        url = server.inference_address + PREDICT_ROUTE
         return load_runs(url, texts, plan.server, plan, "torchserve", backend, server.worker_pids())
     finally:
         server.stop()

@@ -26,7 +26,7 @@ import psutil
 from tqdm import tqdm
 
 from handler.archive import build_archive
-from handler.torchserve import loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 SENTENCES = [
     "Bu odun yanmaz.",
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             server.wait_ready()
-            url = f"{server.inference_address}/predictions/tr_en"
+            url = f"{server.inference_address}{PREDICT_ROUTE}"
             report = asyncio.run(soak(url, server.worker_pids(), args.duration, args.rate, args.seed))
         finally:
             server.stop()

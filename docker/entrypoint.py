@@ -6,10 +6,13 @@
   metrics and gRPC stay on 127.0.0.1.
 - AIP_PREDICT_ROUTE / AIP_HEALTH_ROUTE, when set, must be /predictions/tr_en and /ping, the only
   routes TorchServe serves for this model; anything else stops the container at once.
-- AIP_STORAGE_URI: a gs:// folder (or a local folder or file) holding the .mar to serve; empty
-  serves the archive baked into the image (MODEL_STORE/tr_en.mar).
-- The model must have loaded within MODEL_LOAD_TIMEOUT seconds, else the container exits non-zero
-  (TorchServe's /ping says Healthy even when the model failed to load).
+- AIP_STORAGE_URI: a gs:// folder (or a local folder or file) holding the .mar to serve, or a model
+  directory as training.finetune writes it (config.json, weights, tokenizer files; checkpoints and
+  logs beside them are ignored), which is archived at start with the backend MODEL_BACKEND
+  (transformers, the default, or ctranslate2). Empty serves the archive baked into the image
+  (MODEL_STORE/tr_en.mar).
+- The model must have been archived (if need be) and loaded within MODEL_LOAD_TIMEOUT seconds, else
+  the container exits non-zero (TorchServe's /ping says Healthy even when the model failed to load).
 - SIGTERM or SIGINT stop TorchServe (its whole process group) and exit 0.
 """
 
@@ -28,19 +31,29 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from handler.torchserve import MODEL_NAME, TorchServe, model_status  # noqa: E402
+from handler.torchserve import (  # noqa: E402
+    GRPC_PORTS,
+    HEALTH_ROUTE,
+    INFERENCE_PORT,
+    MANAGEMENT_PORT,
+    METRICS_PORT,
+    MODEL_NAME,
+    PREDICT_ROUTE,
+    TorchServe,
+    model_status,
+)
 
-PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
-HEALTH_ROUTE = "/ping"
 ARCHIVE = f"{MODEL_NAME}.mar"
 # Loopback ports of the parts that must not be reachable from outside; overridable so that several
 # instances can run side by side on one host (the tests do).
 LOOPBACK_PORTS = {
-    "TS_MANAGEMENT_PORT": 8081,
-    "TS_METRICS_PORT": 8082,
-    "TS_GRPC_INFERENCE_PORT": 7070,
-    "TS_GRPC_MANAGEMENT_PORT": 7071,
+    "TS_MANAGEMENT_PORT": MANAGEMENT_PORT,
+    "TS_METRICS_PORT": METRICS_PORT,
+    "TS_GRPC_INFERENCE_PORT": GRPC_PORTS[0],
+    "TS_GRPC_MANAGEMENT_PORT": GRPC_PORTS[1],
 }
+# The generation backend of an archive built here from a model directory (MODEL_BACKEND).
+DEFAULT_BACKEND = "transformers"
 EXIT_CONFIG = 2  # bad environment or model location: nothing was started
 EXIT_NOT_SERVING = 1  # TorchServe started but the model never became ready, or TorchServe died
 
@@ -86,7 +99,10 @@ def pick_archive(names: list[str], where: str) -> str:
     if len(archives) == 1:
         return archives[0]
     if not archives:
-        raise EntrypointError(f"AIP_STORAGE_URI {where} holds no .mar archive; upload model_store/{ARCHIVE} there")
+        raise EntrypointError(
+            f"AIP_STORAGE_URI {where} holds no .mar archive and no model directory (config.json); "
+            f"upload model_store/{ARCHIVE} or a model directory there"
+        )
     raise EntrypointError(f"AIP_STORAGE_URI {where} holds several archives ({', '.join(archives)}); keep one")
 
 
@@ -116,7 +132,42 @@ def fetch_from_gcs(uri: str, target: Path) -> None:
     partial.replace(target)
 
 
-def install_model(storage_uri: str, baked_store: Path, store: Path) -> Path:
+def backend_from(env: Mapping[str, str]) -> str:
+    from handler.settings import BACKENDS
+
+    backend = env.get("MODEL_BACKEND", "") or DEFAULT_BACKEND
+    if backend not in BACKENDS:
+        raise EntrypointError(f"MODEL_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    return backend
+
+
+def is_model_directory(storage_uri: str) -> bool:
+    """A folder with config.json and no .mar: a model directory, to be archived here."""
+    from handler.model_source import CONFIG_FILE, ModelSourceError, gcs_folder_names
+
+    if storage_uri.startswith("gs://"):
+        try:
+            names = gcs_folder_names(storage_uri)[2]
+        except ModelSourceError as e:
+            raise EntrypointError(f"AIP_STORAGE_URI {e}") from None
+    else:
+        path = Path(storage_uri)
+        names = [p.name for p in path.iterdir()] if path.is_dir() else []
+    return CONFIG_FILE in names and not any(n.endswith(".mar") for n in names)
+
+
+def archive_model_directory(storage_uri: str, store: Path, backend: str) -> None:
+    """Build store/tr_en.mar from a model directory, as `make archive` would."""
+    from handler.archive import ArchiveError, build_archive
+
+    print(f"entrypoint: {storage_uri} holds a model directory; archiving it ({backend} backend)", flush=True)
+    try:
+        build_archive(storage_uri, store, backend=backend)
+    except ArchiveError as e:
+        raise EntrypointError(f"cannot serve the model directory in AIP_STORAGE_URI: {e}") from None
+
+
+def install_model(storage_uri: str, baked_store: Path, store: Path, backend: str = DEFAULT_BACKEND) -> Path:
     """Put the archive to serve at `store/tr_en.mar` and return the model store to serve from."""
     if not storage_uri:
         if not (baked_store / ARCHIVE).is_file():
@@ -127,7 +178,9 @@ def install_model(storage_uri: str, baked_store: Path, store: Path) -> Path:
         return baked_store
     store.mkdir(parents=True, exist_ok=True)
     target = store / ARCHIVE
-    if storage_uri.startswith("gs://"):
+    if is_model_directory(storage_uri):
+        archive_model_directory(storage_uri, store, backend)
+    elif storage_uri.startswith("gs://"):
         fetch_from_gcs(storage_uri, target)
     else:
         source = Path(storage_uri)
@@ -140,7 +193,7 @@ def install_model(storage_uri: str, baked_store: Path, store: Path) -> Path:
 
 
 def build_server(env: Mapping[str, str], store: Path, workdir: Path) -> TorchServe:
-    port = port_from(env, "AIP_HTTP_PORT", 8080)
+    port = port_from(env, "AIP_HTTP_PORT", INFERENCE_PORT)
     ports = {name: port_from(env, name, default) for name, default in LOOPBACK_PORTS.items()}
     return TorchServe(
         model_store=store,
@@ -155,8 +208,10 @@ def build_server(env: Mapping[str, str], store: Path, workdir: Path) -> TorchSer
     )
 
 
-def supervise(server: TorchServe, load_timeout: float) -> int:
-    """Run TorchServe until a signal (exit 0), its death or a model that never loads (exit 1)."""
+def supervise(server: TorchServe, load_timeout: float, spent: float = 0.0) -> int:
+    """Run TorchServe until a signal (exit 0), its death or a model that never loads (exit 1).
+
+    `spent`: seconds of `load_timeout` already used before TorchServe started (building the archive)."""
     stop = {"signal": None}
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -166,7 +221,7 @@ def supervise(server: TorchServe, load_timeout: float) -> int:
         signal.signal(sig, on_signal)
     server.start()
     management = server.management_address
-    deadline = time.monotonic() + load_timeout
+    deadline = time.monotonic() + load_timeout - spent
     ready = False
     reason = "TorchServe is starting"
     try:
@@ -209,16 +264,26 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     env = os.environ if env is None else env
     baked_store = args.model_store or Path(env.get("MODEL_STORE") or REPO_ROOT / "model_store")
     workdir = args.workdir or Path(env.get("TS_WORKDIR") or tempfile.mkdtemp(prefix="torchserve-"))
+    started = time.monotonic()
     try:
         check_routes(env)
         load_timeout = positive_seconds(env, "MODEL_LOAD_TIMEOUT", 600)
-        store = install_model(env.get("AIP_STORAGE_URI", ""), baked_store, workdir / "model_store")
+        backend = backend_from(env)
+        store = install_model(env.get("AIP_STORAGE_URI", ""), baked_store, workdir / "model_store", backend)
         server = build_server(env, store, workdir)
     except EntrypointError as e:
         print(f"entrypoint: {e}", file=sys.stderr, flush=True)
         return EXIT_CONFIG
+    spent = time.monotonic() - started
+    if spent >= load_timeout:  # archiving a model directory took all of it
+        print(
+            f"entrypoint: preparing the model took {spent:.0f} s, past MODEL_LOAD_TIMEOUT ({load_timeout:g} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_NOT_SERVING
     print(f"entrypoint: serving {store / ARCHIVE} on {server.inference_address}{PREDICT_ROUTE}", flush=True)
-    return supervise(server, load_timeout)
+    return supervise(server, load_timeout, spent=spent)
 
 
 if __name__ == "__main__":

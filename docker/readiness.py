@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handler.torchserve import MODEL_NAME, model_status  # noqa: E402
+from handler.torchserve import MANAGEMENT_PORT, MODEL_NAME, model_status  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="docker/readiness.py", description=__doc__.split("\n\n")[0])
-    default_port = os.environ.get("TS_MANAGEMENT_PORT") or "8081"
+    default_port = os.environ.get("TS_MANAGEMENT_PORT") or str(MANAGEMENT_PORT)
     parser.add_argument("--management-url", default=f"http://127.0.0.1:{default_port}",
                         help="TorchServe's management API (default: http://127.0.0.1:$TS_MANAGEMENT_PORT)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")

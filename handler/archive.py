@@ -1,15 +1,18 @@
-"""Pack a Marian model directory into model_store/tr_en.mar with torch-model-archiver.
+"""Pack a Marian model into model_store/tr_en.mar with torch-model-archiver.
 
     python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2]
+    python -m handler.archive --model-dir Helsinki-NLP/opus-mt-tr-en[@REVISION]
+    python -m handler.archive --model-dir gs://BUCKET/runs/mine
 
-Only the files serving needs are packed (a fine-tuning output directory also holds
-checkpoints and logs); the weights stay in safetensors.
+--model-dir is a save_pretrained directory (safetensors or PyTorch .bin weights, one file or
+sharded, with or without generation_config.json), a training.finetune output directory as it
+is, a Hugging Face hub id or a gs:// folder (see handler/model_source.py). Only the files
+serving needs are packed; the weights always go in as safetensors.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import subprocess
 import sys
 import tempfile
@@ -18,100 +21,89 @@ from typing import Any
 
 import yaml
 
-from handler.settings import BACKENDS, MODEL_CONFIG_PATH, read_model_config
+from handler.model_source import SOURCE_FILE, ModelSourceError, describe, is_model_file, locate, prepare
+from handler.settings import BACKENDS, MODEL_CONFIG_PATH, config_for_backend, read_model_config
+from handler.torchserve import MODEL_NAME
 
 HANDLER_PATH = Path(__file__).with_name("ts_handler.py")
-MODEL_NAME = "tr_en"
-REQUIRED_FILES = ("config.json", "tokenizer_config.json", "source.spm", "target.spm", "vocab.json")
-OPTIONAL_FILES = (
-    "generation_config.json",
-    "special_tokens_map.json",
-    "target_vocab.json",
-    "model.safetensors.index.json",
-)
-SHARD_INDEX = "model.safetensors.index.json"
-# TorchServe settings that differ by backend, over handler/model-config.yaml's. A CTranslate2 batch
-# takes a fifth of a transformers one, so waiting 20 ms for more requests costs it more than it
-# gains: measured with `make bench` (bench/README.md), 5 ms lowers its latency at concurrency 1 and
-# raises its throughput at 8; at 32 runs vary either way.
-BACKEND_OVERRIDES: dict[str, dict[str, Any]] = {"ctranslate2": {"maxBatchDelay": 5}}
-
-
-class ArchiveError(Exception):
-    pass
+# Every refusal of `make archive` is one sentence of this type, whichever step found it.
+ArchiveError = ModelSourceError
+# The converted CTranslate2 model replaces these in a ctranslate2 archive.
+PYTORCH_WEIGHTS_SUFFIXES = (".safetensors", ".safetensors.index.json")
 
 
 def model_files(model_dir: Path) -> list[Path]:
-    """The files of `model_dir` that go into the archive; ArchiveError names what is missing."""
-    if not model_dir.is_dir():
-        raise ArchiveError(f"model directory {model_dir} does not exist")
-    missing = [name for name in REQUIRED_FILES if not (model_dir / name).is_file()]
-    if missing:
-        raise ArchiveError(
-            f"{model_dir} is not a Marian model directory: missing {', '.join(missing)} "
-            "(save it with model.save_pretrained() and tokenizer.save_pretrained())"
-        )
-    weights = sorted(model_dir.glob("*.safetensors"))
-    if not weights:
-        legacy = [p.name for p in model_dir.glob("*.bin")]
-        hint = (
-            f" (found {', '.join(legacy)}: re-save with save_pretrained(), which writes safetensors)" if legacy else ""
-        )
-        raise ArchiveError(f"{model_dir} has no .safetensors weights{hint if legacy else ''}")
-    optional = [model_dir / name for name in OPTIONAL_FILES if (model_dir / name).is_file()]
-    return [model_dir / name for name in REQUIRED_FILES] + optional + weights
+    """The files of a safetensors model directory (as `prepare` writes one) that an archive packs."""
+    names = sorted(p.name for p in Path(model_dir).iterdir() if p.is_file())
+    packed = [n for n in names if n == SOURCE_FILE or (is_model_file(n) and not n.startswith("pytorch_model"))]
+    return [Path(model_dir) / n for n in packed]
+
+
+def packed_model_config(backend: str, model_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The model-config.yaml an archive for `backend` carries, checked as a worker will check it."""
+    try:
+        return config_for_backend(model_config or read_model_config(MODEL_CONFIG_PATH), backend)
+    except ValueError as e:
+        raise ArchiveError(str(e)) from None
 
 
 def build_archive(
-    model_dir: Path,
+    model: str | Path,
     export_path: Path,
     backend: str = "transformers",
     version: str = "1.0",
     model_config: dict[str, Any] | None = None,
 ) -> Path:
-    """Write `<export_path>/tr_en.mar` and return its path.
+    """Write `<export_path>/tr_en.mar` from the model `model` names and return its path.
 
-    `model_config` replaces handler/model-config.yaml and its per-backend overrides (tests use it to
-    pack other limits).
+    `model_config` replaces handler/model-config.yaml (tests use it to pack other limits).
     """
     if backend not in BACKENDS:
         raise ArchiveError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
-    files = model_files(model_dir)
+    config = packed_model_config(backend, model_config)
     export_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tr_en-archive-") as tmp:
         staging = Path(tmp)
-        if model_config:
-            config = copy.deepcopy(model_config)
-        else:
-            config = read_model_config(MODEL_CONFIG_PATH) | BACKEND_OVERRIDES.get(backend, {})
-        config["handler"]["backend"] = backend
+        located = locate(str(model), staging / "download")
+        model_dir = prepare(located.directory, staging / "model", located.source)
+        print(f"model source: {describe(located.source)}", flush=True)
         config_path = staging / "model-config.yaml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        files = model_files(model_dir)
         if backend == "ctranslate2":
             from handler.backends.ctranslate2_backend import convert_model
 
-            # The converted model replaces the PyTorch weights; the tokenizer files stay.
-            files = [f for f in files if not f.name.endswith(".safetensors") and f.name != SHARD_INDEX]
+            files = [f for f in files if not f.name.endswith(PYTORCH_WEIGHTS_SUFFIXES)]
             files.append(convert_model(model_dir, staging / "converted"))
-        command = [
-            sys.executable, "-m", "model_archiver.model_packaging",
-            "--model-name", MODEL_NAME,
-            "--version", version,
-            "--handler", str(HANDLER_PATH),
-            "--extra-files", ",".join(str(f) for f in files),
-            "--config-file", str(config_path),
-            "--export-path", str(export_path),
-            "--force",
-        ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ArchiveError(f"torch-model-archiver failed: {result.stderr.strip() or result.stdout.strip()}")
+        run_archiver(files, config_path, export_path, version)
     return export_path / f"{MODEL_NAME}.mar"
 
 
+def run_archiver(files: list[Path], config_path: Path, export_path: Path, version: str) -> None:
+    command = [
+        sys.executable, "-m", "model_archiver.model_packaging",
+        "--model-name", MODEL_NAME,
+        "--version", version,
+        "--handler", str(HANDLER_PATH),
+        "--extra-files", ",".join(str(f) for f in files),
+        "--config-file", str(config_path),
+        "--export-path", str(export_path),
+        "--force",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ArchiveError(f"torch-model-archiver failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handler.archive", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model-dir", type=Path, required=True, help="a save_pretrained Marian directory")
+    parser = argparse.ArgumentParser(
+        prog="python -m handler.archive",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--model-dir", required=True, metavar="DIR|HUB_ID[@REV]|gs://...",
+                        help="the model: a local directory, a Hugging Face hub id or a gs:// folder")  # fmt: skip
     parser.add_argument("--export-path", type=Path, default=Path("model_store"), help="where tr_en.mar goes")
     parser.add_argument("--backend", choices=BACKENDS, default="transformers", help="generation backend")
     parser.add_argument("--version", default="1.0", help="model version recorded in the archive")
@@ -122,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     size = mar.stat().st_size / 2**20
-    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend})")
+    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend}; source recorded in its {SOURCE_FILE})")
     return 0
 
 

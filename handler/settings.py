@@ -13,6 +13,16 @@ import yaml
 
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
 BACKENDS = ("transformers", "ctranslate2")
+# The per-backend map of model-config.yaml; resolved at archive time and not packed.
+BACKENDS_KEY = "backends"
+# TorchServe 0.12's model-config.yaml keys (its ModelConfig), `handler` and `pt2` (read by Python):
+# anything else at the top level is a typo, refused at archive time.
+TORCHSERVE_KEYS = frozenset(
+    "minWorkers maxWorkers batchSize maxBatchDelay responseTimeout startupTimeout deviceType deviceIds "
+    "parallelLevel parallelType torchrun jobQueueSize clientTimeoutInMills maxRetryTimeoutInSec useJobTicket "
+    "asyncCommunication sequenceMaxIdleMSec sequenceTimeoutMSec maxNumSequence maxSequenceJobQueueSize "
+    "sequenceBatching continuousBatching useVenv handler pt2".split()
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,29 @@ class ServingSettings:
 def read_model_config(path: Path = MODEL_CONFIG_PATH) -> dict[str, Any]:
     with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+def config_for_backend(config: Mapping[str, Any], backend: str) -> dict[str, Any]:
+    """model-config.yaml as an archive for `backend` packs it: that backend's entries of the
+    `backends:` map over the top-level ones, the map itself left out, handler.backend set.
+
+    Raises ValueError for an unknown backend, a bad map or a key TorchServe does not know."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    resolved = {k: v for k, v in config.items() if k != BACKENDS_KEY}
+    overrides = config.get(BACKENDS_KEY) or {}
+    if not isinstance(overrides, Mapping) or set(overrides) - set(BACKENDS):
+        raise ValueError(f"model-config.yaml {BACKENDS_KEY} must map some of {', '.join(BACKENDS)} to settings")
+    for key, value in (overrides.get(backend) or {}).items():
+        if key == "handler":  # the handler's settings stay in one place
+            raise ValueError(f"model-config.yaml {BACKENDS_KEY}.{backend} may set TorchServe keys only, not handler")
+        resolved[key] = value
+    unknown = sorted(set(resolved) - TORCHSERVE_KEYS)
+    if unknown:
+        raise ValueError(f"model-config.yaml: unknown TorchServe keys {unknown}")
+    resolved["handler"] = {**(resolved.get("handler") or {}), "backend": backend}
+    ServingSettings.from_model_config(resolved)  # the check a worker makes at load, made now
+    return resolved
 
 
 def load_settings(path: Path = MODEL_CONFIG_PATH) -> ServingSettings:

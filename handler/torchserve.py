@@ -26,7 +26,15 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = REPO_ROOT / "config.properties"
+# The serving contract, spelled once for handler/, docker/ and bench/ (vertex/common.py keeps the
+# copy the Vertex side needs; tests/test_contract.py pins every copy, config.properties and the
+# Dockerfile to these): the model name, TorchServe's fixed routes for it, and the ports of
+# config.properties.
 MODEL_NAME = "tr_en"
+PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
+HEALTH_ROUTE = "/ping"
+INFERENCE_PORT, MANAGEMENT_PORT, METRICS_PORT = 8080, 8081, 8082
+GRPC_PORTS = (7070, 7071)
 
 
 def read_properties(path: Path) -> dict[str, str]:
@@ -69,10 +77,10 @@ class TorchServe:
 
     model_store: Path
     workdir: Path
-    inference_address: str = "http://127.0.0.1:8080"
-    management_address: str = "http://127.0.0.1:8081"
-    metrics_address: str = "http://127.0.0.1:8082"
-    grpc_ports: tuple[int, int] = (7070, 7071)
+    inference_address: str = f"http://127.0.0.1:{INFERENCE_PORT}"
+    management_address: str = f"http://127.0.0.1:{MANAGEMENT_PORT}"
+    metrics_address: str = f"http://127.0.0.1:{METRICS_PORT}"
+    grpc_ports: tuple[int, int] = GRPC_PORTS
     archive: str = f"{MODEL_NAME}.mar"
     overrides: dict[str, str] = field(default_factory=dict)
     base_config: Path = BASE_CONFIG

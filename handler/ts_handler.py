@@ -6,8 +6,10 @@ with the project (`pip install .`), in the serving image and in the local enviro
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -15,6 +17,7 @@ from ts.torch_handler.base_handler import BaseHandler
 
 from handler.backends import load_backend
 from handler.metrics import Counts, report_to_torchserve
+from handler.model_source import SOURCE_FILE, describe
 from handler.request_body import request_body
 from handler.service import TranslationService
 from handler.settings import ServingSettings
@@ -46,6 +49,7 @@ class TranslationHandler(BaseHandler):
         self.service = TranslationService(backend, settings)
         self.initialized = True
         logger.info("loaded %s backend on %s with %d threads", settings.backend, device, threads)
+        logger.info("model source: %s", describe(read_source(properties["model_dir"])))
 
     def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
         bodies = [request_body(item, _content_type(context, idx)) for idx, item in enumerate(data)]
@@ -57,6 +61,14 @@ class TranslationHandler(BaseHandler):
             context.set_response_status(reply.status, "", idx)
             context.set_response_content_type(idx, "application/json")
         return [encode_reply(reply.body) for reply in replies]
+
+
+def read_source(model_dir: str) -> dict[str, Any] | None:
+    """Where the archive's model came from (model-source.json); None for archives built before it existed."""
+    try:
+        return json.loads(Path(model_dir, SOURCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _content_type(context: Any, idx: int) -> str | None:

@@ -20,6 +20,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+# generation_config.json max_length of the tiny model (opus-mt's is 512).
+TINY_MAX_LENGTH = 64
+
+
 def read_pairs(split: str) -> list[tuple[str, str]]:
     with open(DATA_DIR / f"{split}.jsonl", encoding="utf-8") as f:
         return [(row["translation"]["tr"], row["translation"]["en"]) for row in map(json.loads, f)]
@@ -36,7 +40,12 @@ def tiny_model_dir(tmp_path_factory, train_pairs) -> Path:
     from training.marian_scratch import build_model_dir
 
     out = tmp_path_factory.mktemp("tiny-model")
-    return build_model_dir([tr for tr, _ in train_pairs], [en for _, en in train_pairs], out, "tiny", vocab_size=400)
+    build_model_dir([tr for tr, _ in train_pairs], [en for _, en in train_pairs], out, "tiny", vocab_size=400)
+    # A random model never ends a sentence by itself, so a request at the defaults generates up to
+    # max_length - 1 tokens, as generate() would: a short max_length keeps such requests quick.
+    generation = json.loads((out / "generation_config.json").read_text())
+    (out / "generation_config.json").write_text(json.dumps({**generation, "max_length": TINY_MAX_LENGTH}))
+    return out
 
 
 @pytest.fixture(scope="session")

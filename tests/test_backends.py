@@ -13,7 +13,6 @@ import requests
 import torch
 import yaml
 
-from handler.archive import BACKEND_OVERRIDES
 from handler.backends import GenerationParams
 from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model
 from handler.service import TranslationService, default_params
@@ -109,9 +108,10 @@ def test_ct2_archive_carries_the_converted_model_instead_of_weights(tiny_ct2_arc
     assert config["handler"]["backend"] == "ctranslate2"
     # The per-backend batching delay replaces the shipped one; everything else is the shipped config.
     shipped = read_model_config(MODEL_CONFIG_PATH)
-    assert config["maxBatchDelay"] == BACKEND_OVERRIDES["ctranslate2"]["maxBatchDelay"] != shipped["maxBatchDelay"]
+    override = shipped["backends"]["ctranslate2"]["maxBatchDelay"]
+    assert config["maxBatchDelay"] == override != shipped["maxBatchDelay"]
     assert {k: v for k, v in config.items() if k not in ("maxBatchDelay", "handler")} == {
-        k: v for k, v in shipped.items() if k not in ("maxBatchDelay", "handler")
+        k: v for k, v in shipped.items() if k not in ("maxBatchDelay", "handler", "backends")
     }
 
 

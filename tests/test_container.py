@@ -46,6 +46,7 @@ class Container:
             "TS_GRPC_MANAGEMENT_PORT": str(grpc_management),
             **env,
         }
+        workdir.mkdir(parents=True, exist_ok=True)
         self.log = workdir / "entrypoint.log"
         command = [sys.executable, str(ENTRYPOINT), "--workdir", str(workdir / "ts")]
         if store is not None:
@@ -309,3 +310,75 @@ def test_training_image_runs_the_launcher_as_a_non_root_user():
     (torch_pin,) = [d for d in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
                     if d.startswith("torch==")]  # fmt: skip
     assert '-e ".[train]"' in text and torch_pin in text
+
+
+def finetune_into(output_dir: str, base_model: Path, tmp_path: Path) -> None:
+    """A short training.finetune run of `base_model`, as a Vertex training job runs it."""
+    from tests.training_fixtures import DATA_DIR, data_args, read_pairs, write_jsonl
+    from training import finetune
+    from training.args import parse_args
+
+    train = write_jsonl(tmp_path / "train.jsonl", read_pairs(DATA_DIR / "train.jsonl")[:64])
+    validation = write_jsonl(tmp_path / "validation.jsonl", read_pairs(DATA_DIR / "validation.jsonl")[:8])
+    argv = [
+        "--model_name_or_path", str(base_model), *data_args(train, validation), "--output_dir", output_dir,
+        "--max_steps", "4", "--eval_steps", "2", "--per_device_train_batch_size", "16",
+        "--generation_num_beams", "1", "--max_target_length", "16", "--eval_on_start", "false",
+    ]  # fmt: skip
+    finetune.run(*parse_args(argv))
+
+
+@pytest.mark.torchserve
+def test_training_output_in_gcs_is_archived_and_served(container, gcs_bucket, tiny_model_dir, tmp_path):
+    """The original pipeline offline: training.finetune writes gs://.../model (AIP_MODEL_DIR on Vertex), the
+    container is given that folder as AIP_STORAGE_URI, archives it at start and answers on AIP_HTTP_PORT."""
+    from google.cloud import storage
+
+    uri = f"gs://{gcs_bucket}/jobs/7/model"
+    finetune_into(uri, tiny_model_dir, tmp_path)
+    uploaded = {b.name for b in storage.Client().list_blobs(gcs_bucket, prefix="jobs/7/model/")}
+    assert {"jobs/7/model/config.json", "jobs/7/model/model.safetensors"} <= uploaded
+    assert any("/checkpoint-" in name for name in uploaded)
+
+    c = container({"AIP_STORAGE_URI": uri, "MODEL_BACKEND": "transformers"})
+    answers = c.wait_ready()
+    assert answers[0] is False, "readiness passed before the archive could have been built"
+    response = requests.post(
+        f"{c.url}/predictions/tr_en",
+        json={"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 8}},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["predictions"][0], str)
+    out = c.output()
+    assert f"entrypoint: {uri} holds a model directory; archiving it (transformers backend)" in out
+    # The worker's start-up log names where the model came from.
+    assert f"model source: Cloud Storage {uri}" in out
+
+
+def test_a_local_model_directory_is_archived_with_the_chosen_backend(tmp_path, tiny_model_dir):
+    store = entrypoint.install_model(str(tiny_model_dir), tmp_path / "none", tmp_path / "store", "ctranslate2")
+    with zipfile.ZipFile(store / "tr_en.mar") as z:
+        names = set(z.namelist())
+    assert "ctranslate2/model.bin" in names and "model.safetensors" not in names
+
+
+def test_bad_model_directory_and_backend_are_one_sentence(container, tmp_path, tiny_model_dir):
+    bad = tmp_path / "not-marian"
+    shutil.copytree(tiny_model_dir, bad)
+    (bad / "config.json").write_text('{"model_type": "bert"}')
+    c = container({"AIP_STORAGE_URI": str(bad)})
+    assert c.process.wait(timeout=120) == entrypoint.EXIT_CONFIG
+    assert "cannot serve the model directory in AIP_STORAGE_URI: " in c.output()
+    assert "describes a bert model, not a Marian translation model" in c.output()
+    c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_BACKEND": "onnx"})
+    assert c.process.wait(timeout=60) == entrypoint.EXIT_CONFIG
+    assert "MODEL_BACKEND must be one of transformers, ctranslate2, not 'onnx'" in c.output()
+
+
+def test_archiving_counts_against_the_load_timeout(container, tiny_model_dir):
+    # Archiving a model directory takes seconds; a load timeout of a millisecond is used up by it.
+    c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_LOAD_TIMEOUT": "0.001"})
+    assert c.process.wait(timeout=120) == entrypoint.EXIT_NOT_SERVING
+    assert "past MODEL_LOAD_TIMEOUT (0.001 s)" in c.output()
+    assert "entrypoint: serving" not in c.output()  # TorchServe was never started

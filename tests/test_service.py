@@ -13,6 +13,7 @@ from handler.backends import GenerationParams
 from handler.metrics import Counts
 from handler.segmenting import join_pieces, split_long_text
 from handler.service import TranslationService, default_params
+from tests.conftest import TINY_MAX_LENGTH
 
 GREEDY = {"num_beams": 1, "max_new_tokens": 8}
 
@@ -27,9 +28,10 @@ def service(tiny_backend, settings):
 
 
 def test_defaults_come_from_the_generation_config(tiny_backend, settings):
-    # The tiny model's generation_config.json sets num_beams=4 and no max_new_tokens.
+    # The tiny model's generation_config.json sets num_beams=4 and max_length, no max_new_tokens:
+    # generate() then makes up to max_length - 1 new tokens (the decoder's start token counts in max_length).
     assert default_params(tiny_backend, settings) == GenerationParams(
-        num_beams=4, max_new_tokens=settings.default_max_new_tokens, num_return_sequences=1
+        num_beams=4, max_new_tokens=TINY_MAX_LENGTH - 1, num_return_sequences=1
     )
 
 
@@ -44,6 +46,16 @@ def test_repetition_defaults_come_from_the_generation_config_within_range(tiny_b
         default_params(tiny_backend, settings).no_repeat_ngram_size,
         default_params(tiny_backend, settings).repetition_penalty,
     ) == (0, 1.0)
+
+
+def test_without_a_max_length_the_default_is_the_settings(settings):
+    from transformers import GenerationConfig
+
+    from handler.backends import MarianTokens
+
+    backend = MarianTokens()
+    backend.generation_config = GenerationConfig(num_beams=2)  # max_length is transformers' placeholder 20
+    assert default_params(backend, settings).max_new_tokens == settings.default_max_new_tokens
 
 
 def test_batch_of_requests_matches_one_by_one_translation(service, tiny_backend):

@@ -58,11 +58,14 @@ def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
     (model_dir / "checkpoint-10").mkdir()
     (model_dir / "checkpoint-10" / "optimizer.pt").write_bytes(b"x" * 1000)
     (model_dir / "trainer_state.json").write_text("{}")
+    (model_dir / "training_args.bin").write_bytes(b"a pickle, never loaded")
+    (model_dir / "training_curves.png").write_bytes(b"png")
     mar = build_archive(model_dir, tmp_path / "store")
     with zipfile.ZipFile(mar) as z:
         names = set(z.namelist())
         manifest = json.loads(z.read("MAR-INF/MANIFEST.json"))
         packed_config = yaml.safe_load(z.read("model-config.yaml"))
+        source = json.loads(z.read("model-source.json"))
     assert names == {
         "MAR-INF/MANIFEST.json",
         "ts_handler.py",
@@ -74,10 +77,15 @@ def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
         "target.spm",
         "vocab.json",
         "tokenizer_config.json",
+        "model-source.json",
     }
+    assert source == {"kind": "path", "path": str(model_dir.resolve())}
     assert manifest["model"]["modelName"] == "tr_en"
     assert manifest["model"]["handler"] == "ts_handler.py"
-    assert packed_config == read_model_config(MODEL_CONFIG_PATH)
+    shipped = read_model_config(MODEL_CONFIG_PATH)
+    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing).
+    assert packed_config == {k: v for k, v in shipped.items() if k != "backends"}
+    assert shipped["backends"]["transformers"] == {}
 
 
 def test_archive_refuses_what_it_cannot_serve(tiny_model_dir, tmp_path):
@@ -88,11 +96,12 @@ def test_archive_refuses_what_it_cannot_serve(tiny_model_dir, tmp_path):
     (broken / "source.spm").unlink()
     with pytest.raises(ArchiveError, match="missing source.spm"):
         build_archive(broken, tmp_path / "store")
-    legacy = tmp_path / "legacy"
-    shutil.copytree(tiny_model_dir, legacy)
-    (legacy / "model.safetensors").rename(legacy / "pytorch_model.bin")
-    with pytest.raises(ArchiveError, match="found pytorch_model.bin"):
-        build_archive(legacy, tmp_path / "store")
+    unreadable = tmp_path / "unreadable"
+    shutil.copytree(tiny_model_dir, unreadable)
+    # safetensors bytes under the PyTorch name: torch.load(weights_only=True) refuses them.
+    (unreadable / "model.safetensors").rename(unreadable / "pytorch_model.bin")
+    with pytest.raises(ArchiveError, match="pytorch_model.bin cannot be loaded as PyTorch weights"):
+        build_archive(unreadable, tmp_path / "store")
 
 
 def test_archive_command_line(tiny_model_dir, tmp_path):
@@ -123,3 +132,35 @@ def test_keys_added_after_release_0_1_have_defaults_and_are_checked():
     for key, value in [("decode_length_factor", "3"), ("decode_length_factor", -1.0), ("cache_mib", 1.5)]:
         with pytest.raises(ValueError, match=f"handler.{key} must be a non-negative"):
             ServingSettings.from_model_config({**config, "handler": {**config["handler"], key: value}})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"batchsize": 8}, "model-config.yaml: unknown TorchServe keys ['batchsize']"),
+        ({"handler": {"max_beams": 4}}, "model-config.yaml handler section: unknown keys ['max_beams']"),
+        ({"backends": {"onnx": {}}}, "model-config.yaml backends must map some of transformers, ctranslate2"),
+        ({"backends": {"transformers": {"handler": {}}}}, "backends.transformers may set TorchServe keys only"),
+        ({"backends": {"transformers": {"maxBatchDelai": 5}}}, "unknown TorchServe keys ['maxBatchDelai']"),
+    ],
+)
+def test_a_bad_model_config_fails_at_archive_time(tiny_model_dir, tmp_path, change, message):
+    """The packed YAML is checked as a worker checks it, so a typo stops `make archive`, not the worker's load."""
+    config = read_model_config()
+    for key, value in change.items():
+        config[key] = {**config[key], **value} if key == "handler" else value
+    with pytest.raises(ArchiveError) as refused:
+        build_archive(tiny_model_dir, tmp_path / "store", model_config=config)
+    assert message in str(refused.value)
+    assert not (tmp_path / "store").exists()
+
+
+def test_each_backend_packs_its_own_overrides():
+    from handler.archive import packed_model_config
+
+    shipped = read_model_config()
+    for backend in ("transformers", "ctranslate2"):
+        packed = packed_model_config(backend)
+        assert "backends" not in packed and packed["handler"]["backend"] == backend
+        assert packed["maxBatchDelay"] == shipped["backends"][backend].get("maxBatchDelay", shipped["maxBatchDelay"])
+        ServingSettings.from_model_config(packed)

@@ -147,7 +147,7 @@ def test_settings_come_from_the_environment(vertex, monkeypatch):
         ),
         (
             ["--project", "p", "--image-uri", "i", "--artifact-uri", "models/"],
-            "--artifact-uri must be a gs:// folder holding tr_en.mar, not models/",
+            "--artifact-uri must be a gs:// folder holding tr_en.mar or a model directory, not models/",
         ),
         (["--project", "p", "--image-uri", "i", "--env", "NOEQUALS"], "--env 'NOEQUALS' is not KEY=VALUE"),
         (
@@ -168,3 +168,113 @@ def test_bad_variable_is_named(vertex, capsys, monkeypatch):
     monkeypatch.setenv("VERTEX_ACCELERATOR_COUNT", "two")
     assert deploy.main(["--project", "p", "--image-uri", "i"]) == 2
     assert "error: VERTEX_ACCELERATOR_COUNT must be a positive integer, not 'two'" in capsys.readouterr().err
+
+
+def endpoint_with(vertex, *traffic: int) -> tuple[str, list[str]]:
+    """An endpoint serving one earlier model per share of `traffic`; returns its id and their deployed ids."""
+    endpoint = vertex.add_endpoint(PARENT, "tr-en")
+    model = vertex.add_model(PARENT, "tr-en")
+    return endpoint.rsplit("/", 1)[1], [vertex.add_deployed_model(endpoint, model, share) for share in traffic]
+
+
+def test_canary_then_promotion(vertex, capsys):
+    endpoint_id, (old,) = endpoint_with(vertex, 100)
+    endpoint = f"{PARENT}/endpoints/{endpoint_id}"
+    assert run(vertex, "--endpoint", endpoint_id, "--traffic-percentage", "10") == 0
+    assert vertex.body("POST", ":deployModel")["trafficSplit"] == {"0": 10, old: 90}
+    (new,) = {m["id"] for m in vertex.resources[endpoint]["deployedModels"]} - {old}
+    out = capsys.readouterr().out
+    assert f"deployed: {new}" in out and f"traffic:  {old} 90%, {new} 10%" in out
+    assert vertex.calls("POST", ":undeployModel") == []
+
+    uploads = len(vertex.calls("POST", "models:upload"))
+    promote = ["--project", "proj", "--api-endpoint", vertex.url, "--endpoint", endpoint_id, "--promote", new]
+    assert deploy.main(promote) == 0
+    assert vertex.body("POST", ":undeployModel") == {"deployedModelId": old, "trafficSplit": {new: 100}}
+    assert len(vertex.calls("POST", "models:upload")) == uploads  # nothing uploaded
+    assert [m["id"] for m in vertex.resources[endpoint]["deployedModels"]] == [new]
+    assert f"traffic:  {new} 100%" in capsys.readouterr().out
+
+
+def test_undeploy_others_moves_all_traffic_then_removes_them(vertex):
+    endpoint_id, old = endpoint_with(vertex, 60, 40)
+    assert run(vertex, "--endpoint", endpoint_id, "--undeploy-others") == 0
+    # The others keep serving (at 0 %, the SDK leaves them out of the split) until they are undeployed.
+    assert vertex.body("POST", ":deployModel")["trafficSplit"] == {"0": 100}
+    undeployed = vertex.calls("POST", ":undeployModel")
+    (new,) = vertex.resources[f"{PARENT}/endpoints/{endpoint_id}"]["trafficSplit"]
+    assert [r.body for r in undeployed] == [{"deployedModelId": o, "trafficSplit": {new: 100}} for o in old]
+
+
+def test_promoting_a_model_that_is_not_deployed_is_refused(vertex, capsys):
+    endpoint_id, (old,) = endpoint_with(vertex, 100)
+    promote = ["--project", "proj", "--api-endpoint", vertex.url, "--endpoint", endpoint_id, "--promote", "42"]
+    assert deploy.main(promote) == 2
+    assert f"deployed model 42 is not on endpoint {PARENT}/endpoints/{endpoint_id}" in (capsys.readouterr().err)
+    assert vertex.calls("POST", ":undeployModel") == []
+
+
+def test_a_canary_needs_a_model_beside_it(vertex, capsys):
+    assert run(vertex, "--traffic-percentage", "10") == 2
+    assert "--traffic-percentage 10 needs an endpoint that already serves a model" in capsys.readouterr().err
+    assert vertex.calls("POST", "models:upload") == []
+
+
+def test_new_version_of_a_registry_model(vertex):
+    parent = vertex.add_model(PARENT, "tr-en")
+    parent_id = parent.rsplit("/", 1)[1]
+    assert run(vertex, "--parent-model", parent_id, "--version-aliases", "canary", "v2", "--no-is-default-version") == 0
+    upload = vertex.body("POST", "models:upload")
+    assert upload["parentModel"] == parent
+    assert upload["model"]["versionAliases"] == ["canary", "v2"]
+    # The deployed model is that version, not the model's default one.
+    assert vertex.body("POST", ":deployModel")["deployedModel"]["model"] == f"{parent}@2"
+
+
+def test_uploaded_versions_are_the_default_unless_told_otherwise(vertex):
+    assert run(vertex, "--no-deploy", "--version-aliases", "canary") == 0
+    assert vertex.body("POST", "models:upload")["model"]["versionAliases"] == ["canary", "default"]
+
+
+def test_autoscaling_targets(vertex):
+    code = run(
+        vertex, "--accelerator-type", "NVIDIA_TESLA_T4", "--min-replicas", "1", "--max-replicas", "4",
+        "--autoscaling-target-cpu-utilization", "70", "--autoscaling-target-accelerator-duty-cycle", "80",
+    )  # fmt: skip
+    assert code == 0
+    resources = vertex.body("POST", ":deployModel")["deployedModel"]["dedicatedResources"]
+    assert resources["autoscalingMetricSpecs"] == [
+        {"metricName": "aiplatform.googleapis.com/prediction/online/cpu/utilization", "target": 70},
+        {"metricName": "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle", "target": 80},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--undeploy-others", "--traffic-percentage", "10"],
+            "--undeploy-others gives the new model all traffic; drop --traffic-percentage 10",
+        ),
+        (
+            ["--autoscaling-target-accelerator-duty-cycle", "50"],
+            "--autoscaling-target-accelerator-duty-cycle needs --accelerator-type",
+        ),
+        (["--promote", "7"], "--promote only moves traffic on --endpoint: it takes no model to upload"),
+        (["--version-aliases", "Canary"], "--version-aliases Canary: an alias is lower-case letters"),
+        (["--traffic-percentage", "0"], "--traffic-percentage 0 would deploy a model that serves nothing"),
+    ],
+)
+def test_contradicting_rollout_flags_are_refused_before_any_call(vertex, capsys, argv, message):
+    assert run(vertex, *argv) == 2
+    assert capsys.readouterr().err.startswith(f"python -m vertex.deploy: error: {message}")
+    assert vertex.requests == []
+
+
+def test_a_percentage_out_of_range_is_a_usage_error(vertex, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run(vertex, "--traffic-percentage", "101")
+    assert exit_.value.code == 2
+    assert (
+        "argument --traffic-percentage: must be a whole percentage from 0 to 100, not '101'" in capsys.readouterr().err
+    )

@@ -76,6 +76,7 @@ class VertexStandIn:
             ("POST", rf"{LOCATION}/endpoints", self._create_endpoint),
             ("GET", rf"{LOCATION}/endpoints", self._list_endpoints),
             ("POST", r"/v1/(?P<name>.+/endpoints/[^/:]+):deployModel", self._deploy_model),
+            ("POST", r"/v1/(?P<name>.+/endpoints/[^/:]+):undeployModel", self._undeploy_model),
             ("POST", r"/v1/(?P<name>.+/endpoints/[^/:]+):predict", self._predict),
             ("POST", rf"{LOCATION}/batchPredictionJobs", self._create_batch_job),
             ("POST", rf"{LOCATION}/customJobs", self._create_custom_job),
@@ -171,6 +172,8 @@ class VertexStandIn:
 
     # --- models and endpoints --------------------------------------------------------------
     def _upload_model(self, parent: str, body: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if body.get("parentModel"):
+            return self._upload_version(body["parentModel"], body)
         name = self._new_name(parent, "models")
         # What Vertex reports for a custom-container model; without DEDICATED_RESOURCES the SDK's
         # deploy() drops machine type and accelerators with a warning.
@@ -181,6 +184,28 @@ class VertexStandIn:
             "supportedOutputStorageFormats": ["jsonl", "bigquery"],
         }  # fmt: skip
         return self._operation(name, "UploadModelResponse", {"model": name, "modelVersionId": "1"})
+
+    def _upload_version(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A new version of an existing model: the same resource name, the next version id."""
+        model = self.resources.get(name)
+        if model is None:
+            raise StandInError(HTTPStatus.NOT_FOUND, f"parent model {name} not found")
+        version = str(int(model["versionId"]) + 1)
+        model.update(body["model"], versionId=version)
+        return self._operation(name, "UploadModelResponse", {"model": name, "modelVersionId": version})
+
+    def add_model(self, parent: str, display_name: str) -> str:
+        """Pre-create a model (as if uploaded earlier); returns its resource name."""
+        name = self._new_name(parent, "models")
+        self.resources[name] = {"name": name, "displayName": display_name, "versionId": "1", "createTime": CREATE_TIME}
+        return name
+
+    def add_deployed_model(self, endpoint: str, model: str, traffic: int) -> str:
+        """Deploy `model` on `endpoint` with `traffic` percent (the others' shares are left as they are)."""
+        deployed = {"id": str(next(self._ids)), "model": model, "displayName": "earlier"}
+        self.resources[endpoint].setdefault("deployedModels", []).append(deployed)
+        self.resources[endpoint].setdefault("trafficSplit", {})[deployed["id"]] = traffic
+        return deployed["id"]
 
     def _create_endpoint(self, parent: str, body: dict[str, Any], **_: Any) -> dict[str, Any]:
         name = self._new_name(parent, "endpoints")
@@ -206,6 +231,21 @@ class VertexStandIn:
         split = body.get("trafficSplit", {})
         endpoint["trafficSplit"] = {(deployed["id"] if k == "0" else k): v for k, v in split.items()}
         return self._operation(name, "DeployModelResponse", {"deployedModel": deployed})
+
+    def _undeploy_model(self, name: str, body: dict[str, Any], **_: Any) -> dict[str, Any]:
+        endpoint = self.resources.get(name)
+        if endpoint is None:
+            raise StandInError(HTTPStatus.NOT_FOUND, f"{name} not found")
+        models = endpoint.get("deployedModels", [])
+        if body["deployedModelId"] not in {m["id"] for m in models}:
+            raise StandInError(HTTPStatus.NOT_FOUND, f"deployed model {body['deployedModelId']} not found")
+        split = body.get("trafficSplit") or {}
+        # Vertex refuses a split that leaves traffic on the model going away or does not add up to 100.
+        if split.get(body["deployedModelId"]) or (split and sum(split.values()) != 100):
+            raise StandInError(HTTPStatus.BAD_REQUEST, f"invalid traffic split {split}")
+        endpoint["deployedModels"] = [m for m in models if m["id"] != body["deployedModelId"]]
+        endpoint["trafficSplit"] = split
+        return self._operation(name, "UndeployModelResponse", {})
 
     def _predict(self, name: str, body: dict[str, Any], **_: Any) -> dict[str, Any]:
         endpoint = self.resources.get(name)

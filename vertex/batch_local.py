@@ -31,10 +31,12 @@ from typing import Any
 import aiohttp
 from tqdm import tqdm
 
+from vertex import common
+
 RESULTS_FILE = "prediction.results-00000-of-00001"
 ERRORS_FILE = "prediction.errors_stats-00000-of-00001"
 JOURNAL_FILE = "batch_local.journal.jsonl"
-DEFAULT_URL = "http://127.0.0.1:8080/predictions/tr_en"
+DEFAULT_URL = f"http://127.0.0.1:{common.CONTAINER_PORT}{common.PREDICT_ROUTE}"
 # Worth another try: the server is starting, busy, out of memory for now, or behind a proxy that is.
 TRANSIENT_STATUSES = {429, 502, 503, 504, 507}
 # Whole requests the server may refuse because of one instance: sent again one instance at a time.

@@ -17,6 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# The serving container's contract as Vertex must be told it: TorchServe's fixed routes for the
+# model, the port and the readiness probe of docker/. Spelled once for vertex/; tests/test_contract.py
+# pins it to handler/torchserve.py and the Dockerfile.
+MODEL_NAME = "tr_en"
+PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
+HEALTH_ROUTE = "/ping"
+CONTAINER_PORT = 8080
+READINESS_COMMAND = "python3 /app/docker/readiness.py"
+
 DEFAULT_REGION = "us-central1"
 DEFAULT_MACHINE_TYPE = "n1-standard-4"
 CONSOLE = "https://console.cloud.google.com/vertex-ai"

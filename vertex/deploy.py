@@ -2,6 +2,10 @@
 
     python -m vertex.deploy --project P --image-uri REGION-docker.pkg.dev/P/REPO/tr-en:TAG \\
         [--artifact-uri gs://BUCKET/models/tr_en/] [--accelerator-type NVIDIA_TESLA_T4] [--no-deploy]
+    # a canary beside the models already there, as a new version of an existing model
+    python -m vertex.deploy ... --endpoint E --parent-model M --traffic-percentage 10
+    # later: all traffic to it, the others undeployed (no upload)
+    python -m vertex.deploy --project P --endpoint E --promote DEPLOYED_MODEL_ID
 
 The model points Vertex at TorchServe's fixed routes (/predictions/tr_en, /ping) on port 8080.
 /ping says Healthy before the model has loaded, so readiness is an exec probe instead: a script
@@ -12,22 +16,18 @@ by --endpoint, else the newest one with --endpoint-display-name, else a new one.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from typing import Any
 
 from vertex import common
 
-PREDICT_ROUTE = "/predictions/tr_en"
-HEALTH_ROUTE = "/ping"
-READINESS_COMMAND = "python3 /app/docker/readiness.py"
-
-IMAGE_URI = common.Setting(
-    "image_uri", "--image-uri", ("SERVING_IMAGE_URI",), "serving container image URI", required=True
-)
+IMAGE_URI = common.Setting("image_uri", "--image-uri", ("SERVING_IMAGE_URI",), "serving container image URI")
 ARTIFACT_URI = common.Setting(
     "artifact_uri", "--artifact-uri", ("VERTEX_ARTIFACT_URI",),
-    "gs:// folder holding tr_en.mar, handed to the container as AIP_STORAGE_URI (default: the image's model)",
+    "gs:// folder holding tr_en.mar or a model directory (training.finetune's output), handed to the container "
+    "as AIP_STORAGE_URI (default: the image's model)",
 )  # fmt: skip
 MODEL_DISPLAY_NAME = common.Setting(
     "model_display_name", "--model-display-name", ("VERTEX_MODEL_DISPLAY_NAME",), "model display name", default="tr-en"
@@ -62,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_settings(parser, *SETTINGS)
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment variable for the serving container (repeatable)")  # fmt: skip
-    parser.add_argument("--container-port", type=int, default=8080, help="port TorchServe listens on (default 8080)")
-    parser.add_argument("--readiness-command", default=READINESS_COMMAND,
-                        help=f"exec probe command run inside the container (default: {READINESS_COMMAND})")  # fmt: skip
+    parser.add_argument("--container-port", type=int, default=common.CONTAINER_PORT,
+                        help=f"port TorchServe listens on (default {common.CONTAINER_PORT})")  # fmt: skip
+    parser.add_argument("--readiness-command", default=common.READINESS_COMMAND,
+                        help=f"exec probe run inside the container (default: {common.READINESS_COMMAND})")  # fmt: skip
     # Vertex's startup probe gives up after 3 failures (failureThreshold, which the SDK cannot
     # set), so the period must be about half the time the model takes to load.
     parser.add_argument("--startup-probe-period", type=int, default=30, metavar="SECONDS",
@@ -76,25 +77,88 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--health-probe-timeout", type=int, default=10, metavar="SECONDS",
                         help="seconds one health probe may run (default 10)")  # fmt: skip
     parser.add_argument("--no-deploy", action="store_true", help="upload the model only")
+    rollout = parser.add_argument_group("rollout and versions")
+    rollout.add_argument("--traffic-percentage", type=percentage, default=100, metavar="N",
+                         help="share of the endpoint's traffic for the new model; the models already there "
+                              "keep the rest in their proportions (default 100: all of it)")  # fmt: skip
+    rollout.add_argument("--undeploy-others", action="store_true",
+                         help="after deploying, move all traffic to the new model and undeploy the others")  # fmt: skip
+    rollout.add_argument("--promote", metavar="DEPLOYED_MODEL_ID",
+                         help="upload nothing: move all traffic of --endpoint to this deployed model "
+                              "(a canary) and undeploy the others")  # fmt: skip
+    rollout.add_argument("--parent-model", metavar="MODEL_ID",
+                         help="upload as a new version of this Model Registry model (id or resource name)")  # fmt: skip
+    rollout.add_argument("--version-aliases", nargs="+", default=None, metavar="ALIAS",
+                         help="aliases of the uploaded version, e.g. canary (letters, digits, dashes)")  # fmt: skip
+    rollout.add_argument("--is-default-version", action=argparse.BooleanOptionalAction, default=True,
+                         help="make the uploaded version the model's default (default: yes)")  # fmt: skip
+    scaling = parser.add_argument_group("autoscaling targets (between --min-replicas and --max-replicas)")
+    scaling.add_argument("--autoscaling-target-cpu-utilization", type=percentage, metavar="PERCENT",
+                         help="CPU utilisation that replicas are added above (Vertex's default: 60)")  # fmt: skip
+    scaling.add_argument("--autoscaling-target-accelerator-duty-cycle", type=percentage, metavar="PERCENT",
+                         help="GPU duty cycle that replicas are added above (needs --accelerator-type)")  # fmt: skip
     return parser
+
+
+def percentage(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"must be a whole percentage from 0 to 100, not {text!r}")
+    return int(text)
+
+
+ALIAS = re.compile(r"[a-z][a-z0-9-]{0,126}[a-z0-9]")
+
+
+def check_rollout(args: argparse.Namespace) -> None:
+    """The rollout flags that contradict each other or the machine, refused before any API call."""
+    if args.promote and (args.image_uri or args.artifact_uri or args.parent_model or args.no_deploy):
+        raise common.UsageError("--promote only moves traffic on --endpoint: it takes no model to upload")
+    if args.promote and not args.endpoint:
+        raise common.UsageError("--promote needs --endpoint, the endpoint the deployed model is on")
+    if not args.promote and not args.image_uri:
+        raise common.UsageError(f"no {IMAGE_URI.help} given: {IMAGE_URI.source()}")
+    if args.artifact_uri and not args.artifact_uri.startswith("gs://"):
+        raise common.UsageError(
+            f"--artifact-uri must be a gs:// folder holding tr_en.mar or a model directory, not {args.artifact_uri}"
+        )
+    container_env(args)
+    if args.undeploy_others and args.traffic_percentage != 100:
+        raise common.UsageError(
+            f"--undeploy-others gives the new model all traffic; drop --traffic-percentage {args.traffic_percentage}"
+        )
+    if args.traffic_percentage == 0 and not args.no_deploy:
+        raise common.UsageError("--traffic-percentage 0 would deploy a model that serves nothing; use 1 to 100")
+    if args.autoscaling_target_accelerator_duty_cycle is not None and not args.accelerator_type:
+        raise common.UsageError("--autoscaling-target-accelerator-duty-cycle needs --accelerator-type")
+    bad = [a for a in args.version_aliases or [] if not ALIAS.fullmatch(a) or a == "default"]
+    if bad:
+        raise common.UsageError(
+            f"--version-aliases {' '.join(bad)}: an alias is lower-case letters, digits and dashes, starting "
+            "with a letter (and 'default' is set by --is-default-version)"
+        )
+
+
+def container_env(args: argparse.Namespace) -> dict[str, str]:
+    try:
+        return dict(common.key_value(item) for item in args.env)
+    except ValueError as e:
+        raise common.UsageError(f"--env {e}") from None
 
 
 def upload_model(args: argparse.Namespace) -> Any:
     from google.cloud import aiplatform
 
-    if args.artifact_uri and not args.artifact_uri.startswith("gs://"):
-        raise common.UsageError(f"--artifact-uri must be a gs:// folder holding tr_en.mar, not {args.artifact_uri}")
-    try:
-        env = dict(common.key_value(item) for item in args.env)
-    except ValueError as e:
-        raise common.UsageError(f"--env {e}") from None
+    env = container_env(args)
     probe = shlex.split(args.readiness_command)
     return aiplatform.Model.upload(
         display_name=args.model_display_name,
+        parent_model=args.parent_model,
+        version_aliases=list(args.version_aliases) if args.version_aliases else None,
+        is_default_version=args.is_default_version,
         serving_container_image_uri=args.image_uri,
         artifact_uri=args.artifact_uri,
-        serving_container_predict_route=PREDICT_ROUTE,
-        serving_container_health_route=HEALTH_ROUTE,
+        serving_container_predict_route=common.PREDICT_ROUTE,
+        serving_container_health_route=common.HEALTH_ROUTE,
         serving_container_ports=[args.container_port],
         serving_container_environment_variables=env or None,
         serving_container_startup_probe_exec=probe,
@@ -120,18 +184,28 @@ def find_or_create_endpoint(args: argparse.Namespace) -> Any:
     return aiplatform.Endpoint.create(display_name=name)
 
 
-def deploy(args: argparse.Namespace) -> int:
+def promote(endpoint: Any, deployed_model_id: str) -> None:
+    """All of the endpoint's traffic to `deployed_model_id`, then every other deployed model undeployed.
+
+    Traffic moves first, in one undeploy call per model that names the new split, so requests
+    never reach a model that is going away."""
+    deployed = [m.id for m in endpoint.list_models()]
+    if deployed_model_id not in deployed:
+        raise common.UsageError(
+            f"deployed model {deployed_model_id} is not on endpoint {endpoint.resource_name} "
+            f"(deployed there: {', '.join(deployed) or 'none'})"
+        )
+    for other in deployed:
+        if other != deployed_model_id:
+            endpoint.undeploy(other, traffic_split={deployed_model_id: 100})
+            print(f"undeployed {other}; all traffic on {deployed_model_id}")
+
+
+def deploy_to(endpoint: Any, model: Any, args: argparse.Namespace) -> str:
+    """Deploy `model` with --traffic-percentage of the traffic; returns its deployed model id."""
     accelerator_type, accelerator_count = common.machine_spec(args)
-    max_replicas = args.max_replicas or args.min_replicas
-    if max_replicas < args.min_replicas:
-        raise common.UsageError(f"--max-replicas {max_replicas} is below --min-replicas {args.min_replicas}")
-    common.init_sdk(args)
-    model = upload_model(args)
-    print(f"model:    {model.resource_name}\n          {common.console_link(model.resource_name)}")
-    if args.no_deploy:
-        return 0
-    endpoint = find_or_create_endpoint(args)
-    # All traffic goes to the new model; models deployed earlier stay deployed at 0 %.
+    before = {m.id for m in endpoint.list_models()}
+    # The models deployed earlier share the rest of the traffic in their current proportions.
     endpoint.deploy(
         model=model,
         deployed_model_display_name=args.model_display_name,
@@ -139,14 +213,59 @@ def deploy(args: argparse.Namespace) -> int:
         accelerator_type=accelerator_type,
         accelerator_count=accelerator_count,
         min_replica_count=args.min_replicas,
-        max_replica_count=max_replicas,
-        traffic_percentage=100,
+        max_replica_count=args.max_replicas or args.min_replicas,
+        traffic_percentage=args.traffic_percentage,
         service_account=args.service_account,
+        autoscaling_target_cpu_utilization=args.autoscaling_target_cpu_utilization,
+        autoscaling_target_accelerator_duty_cycle=args.autoscaling_target_accelerator_duty_cycle,
     )
+    return next(m.id for m in endpoint.list_models() if m.id not in before)
+
+
+def deploy(args: argparse.Namespace) -> int:
+    check_rollout(args)
+    common.machine_spec(args)
+    max_replicas = args.max_replicas or args.min_replicas
+    if max_replicas < args.min_replicas:
+        raise common.UsageError(f"--max-replicas {max_replicas} is below --min-replicas {args.min_replicas}")
+    common.init_sdk(args)
+    if args.promote:
+        endpoint = aiplatform_endpoint(args.endpoint)
+        promote(endpoint, args.promote)
+        print_traffic(endpoint)
+        return 0
+    # The endpoint first, so that a canary without a model to stand beside is refused before the upload.
+    endpoint = None if args.no_deploy else find_or_create_endpoint(args)
+    if endpoint is not None and args.traffic_percentage < 100 and not endpoint.list_models():
+        raise common.UsageError(
+            f"--traffic-percentage {args.traffic_percentage} needs an endpoint that already serves a model; "
+            f"{endpoint.resource_name} has none, so its first model takes all the traffic"
+        )
+    model = upload_model(args)
+    print(f"model:    {model.versioned_resource_name}\n          {common.console_link(model.resource_name)}")
+    if endpoint is None:
+        return 0
+    deployed_model_id = deploy_to(endpoint, model, args)
     print(f"endpoint: {endpoint.resource_name}\n          {common.console_link(endpoint.resource_name)}")
+    print(f"deployed: {deployed_model_id}")
+    if args.undeploy_others:
+        promote(endpoint, deployed_model_id)
+    print_traffic(endpoint)
     endpoint_id = common.resource_id(endpoint.resource_name)
     print(f"try it:   python -m vertex.predict --endpoint {endpoint_id} 'Bu odun yanmaz.'")
     return 0
+
+
+def aiplatform_endpoint(name: str) -> Any:
+    from google.cloud import aiplatform
+
+    return aiplatform.Endpoint(name)
+
+
+def print_traffic(endpoint: Any) -> None:
+    split = endpoint.traffic_split
+    shares = sorted(split.items(), key=lambda item: (-item[1], item[0]))
+    print("traffic:  " + (", ".join(f"{k} {v}%" for k, v in shares) or "none"))
 
 
 def main(argv: list[str] | None = None) -> int:

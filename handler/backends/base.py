@@ -74,9 +74,15 @@ class MarianTokens:
 
     def generation_defaults(self) -> dict[str, float]:
         config = self.generation_config
+        max_new_tokens = config.max_new_tokens
+        # generate() without max_new_tokens stops at max_length tokens, the decoder's start token
+        # included, so a model's max_length (512 for opus-mt) means max_length - 1 new tokens. Only a
+        # max_length the model sets counts: transformers' own default of 20 is a placeholder.
+        if not max_new_tokens and "max_length" in config.to_diff_dict():
+            max_new_tokens = config.max_length - 1
         defaults = {
             "num_beams": config.num_beams,
-            "max_new_tokens": config.max_new_tokens,
+            "max_new_tokens": max_new_tokens,
             "no_repeat_ngram_size": config.no_repeat_ngram_size,
             "repetition_penalty": config.repetition_penalty,
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -23,9 +25,10 @@ class TransformersBackend(MarianTokens):
         dtype = dtype or model_dtype(self.device)
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
-        self.generation_config = self.model.generation_config
-        # Every call passes max_new_tokens; the model's max_length would only add a warning per call.
-        self.generation_config.max_length = None
+        # The model's defaults as saved (generation_defaults reads them); the model's own copy loses
+        # max_length: every call passes max_new_tokens, and max_length would only add a warning per call.
+        self.generation_config = copy.deepcopy(self.model.generation_config)
+        self.model.generation_config.max_length = None
         self.max_source_tokens = source_window(self.model.config, self.tokenizer)
 
     def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
