@@ -7,7 +7,7 @@
              (characters per second, and how many sentences the translations have against the source's)
   repeats    requests of 8 sentences where every sentence occurs twice: translation cache on vs off
   runaway    short sentences on the benchmark model (end-of-sentence forbidden) at the model's default
-             parameters (beam 4, max_new_tokens 256): decoding cap on vs off
+             parameters (beam 4, max_new_tokens 511: its max_length 512 - 1): decoding cap on vs off
 
 The counters of each run come from the server's own /metrics (handler/metrics.py).
 """
