@@ -129,7 +129,11 @@ def test_long_input_is_translated_not_truncated(url, in_process):
 def test_concurrent_requests_are_batched_and_bad_ones_fail_alone(url, torchserve, in_process):
     # A slow request occupies the worker so that the following ones queue up and reach the
     # handler together, as one TorchServe batch.
-    slow = {"instances": ["Bu odun yanmaz. " * 20] * 64, "parameters": {"num_beams": 8, "max_new_tokens": 128}}
+    # Distinct texts kept whole: identical ones would be translated once, split ones under a short cap.
+    slow = {
+        "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(64)],
+        "parameters": {"num_beams": 8, "max_new_tokens": 128, "split_sentences": False},
+    }
     good = [{"instances": [f"Kedi {i} kez uyudu."], "parameters": GREEDY} for i in range(12)]
     bad = [{"instances": ["ok", None]}, {"instances": ["x"], "parameters": {"num_beams": 0}}, {"instances": "x"}]
     requests_ = good[:6] + bad + good[6:]
