@@ -11,12 +11,14 @@ MODEL_DIR ?=
 DEMO_MODEL_DIR ?= artifacts/demo-model
 # transformers or ctranslate2 (see README "Backends").
 BACKEND ?= transformers
+# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Precision").
+DTYPE ?= auto
 ARGS ?=
 STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
 
-.PHONY: help setup java demo-model archive serve bench soak test test-fast lint clean
+.PHONY: help setup java demo-model archive serve bench gpu-check soak test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,17 +53,21 @@ train-bench: $(STAMP) ## training throughput (samples/s) of the demo model's con
 	$(BIN)/python -m training.throughput $(ARGS)
 
 archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (a directory, hub id or gs:// folder; default: the demo model) into model_store/tr_en.mar
-	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND)
+	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND) --dtype $(DTYPE)
 
 serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground
 	@echo
 	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
 	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
 
 bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1: a 1-minute check); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
+
+# No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.
+gpu-check: ## half precisions vs float32 on a CUDA GPU, in-process, under 8 minutes (bench/gpu_check.py)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m bench.gpu_check $(ARGS)
 
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)

@@ -5,7 +5,8 @@
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
     python -m bench.run --request-path-only  # only the request-path workloads (4.)
 
-For each backend (transformers fp32, CTranslate2 int8) it measures:
+For each backend at its `auto` precision (transformers: bfloat16 on CPUs with avx512_bf16/AMX, else
+float32; CTranslate2: int8) it measures:
   1. the limit: batched generation in-process at several batch sizes, no server;
   2. this project's TorchServe with its shipped handler/model-config.yaml, over HTTP from an
      async load generator: single-sentence requests at concurrency 1, 8 and 32, and requests of
@@ -13,9 +14,13 @@ For each backend (transformers fp32, CTranslate2 int8) it measures:
      server does the in-process work);
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
   4. the request path's workloads, shipped settings (bench/request_path.py): documents with
-     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off.
-Greedy decoding, every sentence exactly --max-new-tokens long (see bench/workload.py).
-Writes results.json and results.png under --output and prints the table and the targets.
+     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off;
+and the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
+in-process and, for transformers float32, served at the top concurrency. Every run also records
+the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
+apart (bench/cost.py). Greedy decoding, every sentence exactly --max-new-tokens long (see
+bench/workload.py). Writes results.json and results.png under --output and prints the tables and
+the targets.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,11 +42,13 @@ import aiohttp
 import psutil
 from tqdm import tqdm
 
+from bench.cost import CpuMeter, unit_costs
+from bench.precision import Variant, score_variants, scores_table, unpacked_backend
 from bench.request_path import report as request_path_report
 from bench.request_path import run_request_path
-from bench.workload import DATA_DIR, bench_sentences, build_bench_model
-from handler.archive import build_archive
-from handler.backends import GenerationParams, TranslationBackend, load_backend
+from bench.workload import bench_sentences, build_bench_model
+from handler.backends import GenerationParams, TranslationBackend
+from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, ctranslate2_compute_type, transformers_dtype
 from handler.settings import MODEL_CONFIG_PATH, read_model_config
 from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
@@ -59,6 +65,8 @@ class Plan:
     in_process: tuple[tuple[int, int], ...]
     server: tuple[tuple[int, int, int], ...]
     naive: tuple[int, int, int]
+    # Other precisions than `auto`: (backend, dtype, in-process runs, server runs).
+    variants: tuple[tuple[str, str, tuple[tuple[int, int], ...], tuple[tuple[int, int, int], ...]], ...] = ()
 
 
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
@@ -70,6 +78,11 @@ FULL = Plan(
     in_process=((1, 24), (8, 48), (32, 128), (64, 128)),
     server=((1, 1, 24), (8, 1, 48), (32, 1, 128), (8, 16, 16)),
     naive=(32, 1, 128),
+    variants=(
+        ("transformers", "float32", ((1, 24), (32, 128)), ((32, 1, 128),)),
+        ("ctranslate2", "int8_float32", ((1, 24), (32, 128)), ()),
+        ("ctranslate2", "float32", ((1, 24), (32, 128)), ()),
+    ),
 )
 QUICK = Plan(
     architecture="tiny",
@@ -77,6 +90,10 @@ QUICK = Plan(
     in_process=((1, 4), (8, 16)),
     server=((1, 1, 4), (8, 1, 16), (8, 16, 4)),
     naive=(8, 1, 8),
+    variants=(
+        ("transformers", "float32", ((8, 16),), ((8, 1, 16),)),
+        ("ctranslate2", "float32", ((8, 16),), ()),
+    ),
 )
 
 
@@ -92,12 +109,20 @@ class Result:
     errors: int = 0
     peak_rss_mib: float = 0.0  # per worker (per process in-process)
     max_new_tokens: int = 0
+    dtype: str = ""  # empty: the backend's `auto`
+    source_chars: int = 0
+    server_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part (bench/cost.py)
+    load_generator_cpu: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.backend} {self.dtype}" if self.dtype else self.backend
 
     @property
     def label(self) -> str:
         if self.system == "in-process":
-            return f"{self.backend} in-process batch {self.concurrency}"
-        return f"{self.backend} {self.system} c={self.concurrency} x{self.instances}"
+            return f"{self.name} in-process batch {self.concurrency}"
+        return f"{self.name} {self.system} c={self.concurrency} x{self.instances}"
 
     def summary(self) -> dict[str, float]:
         lat = sorted(self.latencies) or [0.0]
@@ -108,6 +133,8 @@ class Result:
             "p50_s": statistics.median(lat),
             "p95_s": pick(0.95),
             "p99_s": pick(0.99),
+            "server_cpu_s": sum(self.server_cpu.values()),
+            **unit_costs(sum(self.server_cpu.values()), self.sentences, self.source_chars),
         }
 
 
@@ -137,6 +164,12 @@ class MemorySampler:
         self._thread.join()
 
 
+def ctranslate2_cpu_types() -> set[str]:
+    import ctranslate2
+
+    return set(ctranslate2.get_supported_compute_types("cpu"))
+
+
 # The comparisons with in-process generate need the server to do the same work: no cache (the runs
 # reuse texts on purpose), no decoding cap, each text one segment (request parameter split_sentences
 # false, see drive). bench/request_path.py measures those three with the shipped settings.
@@ -150,23 +183,19 @@ def bench_model_config() -> dict:
     return {**config, "handler": {**config["handler"], **LIKE_FOR_LIKE}}
 
 
-def unpacked_backend(model_dir: Path, backend: str, workdir: Path) -> tuple[Path, TranslationBackend]:
-    """Archive the model for `backend` and load it from the unpacked archive, as a worker does."""
-    config = bench_model_config()
-    mar = build_archive(model_dir, workdir / f"store-{backend}", backend=backend, model_config=config)
-    unpacked = workdir / f"unpacked-{backend}"
-    zipfile.ZipFile(mar).extractall(unpacked)
-    return mar, load_backend(backend, str(unpacked), "cpu")
-
-
-def measure_in_process(backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan) -> list[Result]:
+def measure_in_process(
+    backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan, runs=None, dtype: str = ""
+) -> list[Result]:
     params = GenerationParams(1, plan.max_new_tokens, 1)
     backend.translate(texts[:2], params)  # warm-up
     results = []
-    for batch_size, count in plan.in_process:
-        result = Result("in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens)
+    for batch_size, count in runs or plan.in_process:
+        result = Result("in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype)
         batch_texts = texts[:count]
-        with MemorySampler([os.getpid()]) as memory:
+        # One untimed batch of this size first: oneDNN builds its bfloat16 kernels per new shape, and
+        # that one-time cost is not what a warm server pays.
+        backend.translate(batch_texts[:batch_size], params)
+        with MemorySampler([os.getpid()]) as memory, CpuMeter() as cpu:
             started = time.perf_counter()
             for i in tqdm(range(0, count, batch_size), desc=result.label, leave=False):
                 t0 = time.perf_counter()
@@ -174,6 +203,7 @@ def measure_in_process(backend_name: str, backend: TranslationBackend, texts: li
                 result.latencies.append(time.perf_counter() - t0)
             result.seconds = time.perf_counter() - started
         result.sentences, result.peak_rss_mib = count, memory.peak
+        result.source_chars, result.server_cpu = sum(map(len, batch_texts)), cpu.server
         results.append(result)
     return results
 
@@ -209,26 +239,35 @@ async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_t
     return result
 
 
-def load_runs(url: str, texts: list[str], runs, plan: Plan, system: str, backend: str, pids: list[int]):
+def load_runs(
+    url: str, texts: list[str], runs, plan: Plan, system: str, backend: str, pids: list[int], server_pid: int,
+    dtype: str = "",
+):  # fmt: skip
     asyncio.run(drive(url, [[t] for t in texts[:2]], 2, plan.max_new_tokens, "warm-up"))
     results = []
     for concurrency, instances, count in runs:
         requests = [[texts[(i * instances + j) % len(texts)] for j in range(instances)] for i in range(count)]
-        label = f"{backend} {system} c={concurrency} x{instances}"
-        with MemorySampler(pids) as memory:
+        label = f"{backend}{' ' + dtype if dtype else ''} {system} c={concurrency} x{instances}"
+        with MemorySampler(pids) as memory, CpuMeter(server_pid) as cpu:
             result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
-        result.system, result.backend, result.peak_rss_mib = system, backend, memory.peak
+        result.system, result.backend, result.dtype, result.peak_rss_mib = system, backend, dtype, memory.peak
+        result.source_chars = sum(len(t) for r in requests for t in r)
+        result.server_cpu, result.load_generator_cpu = cpu.server, cpu.load_generator
         results.append(result)
     return results
 
 
-def measure_torchserve(mar: Path, backend: str, texts: list[str], plan: Plan, workdir: Path) -> list[Result]:
-    server = loopback_torchserve(mar.parent, workdir / f"ts-{backend}")
+def measure_torchserve(
+    mar: Path, backend: str, texts: list[str], plan: Plan, workdir: Path, runs=None, dtype: str = ""
+) -> list[Result]:
+    server = loopback_torchserve(mar.parent, workdir / f"ts-{backend}-{dtype or 'auto'}")
     server.start()
     try:
         server.wait_ready(timeout=600)
         url = server.inference_address + PREDICT_ROUTE
-        return load_runs(url, texts, plan.server, plan, "torchserve", backend, server.worker_pids())
+        assert server.process is not None
+        pids = server.worker_pids()
+        return load_runs(url, texts, runs or plan.server, plan, "torchserve", backend, pids, server.process.pid, dtype)
     finally:
         server.stop()
 
@@ -244,33 +283,25 @@ def measure_naive(model_dir: Path, texts: list[str], plan: Plan) -> list[Result]
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("the naive server did not start")
             time.sleep(1)
-        return load_runs(url, texts, [plan.naive], plan, "naive", "transformers", [process.pid])
+        return load_runs(url, texts, [plan.naive], plan, "naive", "transformers", [process.pid], process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def bleu_of_backends(model_dir: Path, workdir: Path) -> dict[str, float]:
-    """BLEU on the demo test split with each backend, at the model's default parameters."""
-    import sacrebleu
-
-    from handler.service import TranslationService, default_params
-    from handler.settings import load_settings
-
-    pairs = [json.loads(line)["translation"] for line in (DATA_DIR / "test.jsonl").open(encoding="utf-8")]
-    sources, references = [p["tr"] for p in pairs], [p["en"] for p in pairs]
-    scores = {}
-    for name in BACKENDS:
-        _, backend = unpacked_backend(model_dir, name, workdir / f"bleu-{name}")
-        service = TranslationService(backend, load_settings())
-        params = default_params(backend, load_settings())
-        hypotheses = [h[0] for h in service.translate(sources, params)]
-        scores[name] = round(sacrebleu.corpus_bleu(hypotheses, [references]).score, 2)
-    return scores
+def bleu_of_backends(model_dir: Path, workdir: Path, variants: list[Variant]) -> dict[str, dict[str, float]]:
+    """BLEU and chrF on the demo test split of each backend at `auto` and of `variants`, at the model's
+    default parameters (bench/precision.py). Keyed "transformers", "ctranslate2", "transformers float32", ..."""
+    everything = [Variant(b, "auto") for b in BACKENDS] + variants
+    scores = score_variants(model_dir, everything, workdir / "bleu")
+    return {(v.backend if v.dtype == "auto" else f"{v.backend} {v.dtype}"): scores[v.name] for v in everything}
 
 
-def targets(results: list[Result], bleu: dict[str, float]) -> list[tuple[str, float, str, bool]]:
-    """(what, measured, target, met) for the performance issue's ratios."""
+def targets(
+    results: list[Result], bleu: dict[str, dict[str, float]], auto: dict[str, str]
+) -> list[tuple[str, float, str, bool]]:
+    """(what, measured, target, met) for the performance issues' ratios; `auto`: what each backend's
+    auto dtype is on this machine."""
     by = {r.label: r.summary() for r in results}
 
     def get(label: str, key: str = "sentences_per_s") -> float | None:
@@ -287,7 +318,7 @@ def targets(results: list[Result], bleu: dict[str, float]) -> list[tuple[str, fl
         )
 
     for backend in BACKENDS:
-        in_process = [r for r in results if r.system == "in-process" and r.backend == backend]
+        in_process = [r for r in results if r.system == "in-process" and r.backend == backend and not r.dtype]
         if not in_process:
             continue
         best = max(in_process, key=lambda r: r.summary()["sentences_per_s"])
@@ -308,13 +339,21 @@ def targets(results: list[Result], bleu: dict[str, float]) -> list[tuple[str, fl
     for c in (32, 1):
         ratio(f"ctranslate2 / transformers server throughput c={c}", get(f"ctranslate2 torchserve c={c} x1"),
               get(f"transformers torchserve c={c} x1"), 1.7 if c == 32 else 2.2)  # fmt: skip
-    if len(bleu) == 2:
-        gap = abs(bleu["ctranslate2"] - bleu["transformers"])
+    served = [r.concurrency for r in results if r.system == "torchserve" and r.instances == 1]
+    top = max(served, default=1)
+    ratio(f"transformers auto ({auto.get('transformers')}) / float32 server c={top}",
+          get(f"transformers torchserve c={top} x1"),
+          get(f"transformers float32 torchserve c={top} x1"), 1.6)  # fmt: skip
+    if "transformers" in bleu and "ctranslate2" in bleu:
+        gap = abs(bleu["ctranslate2"]["bleu"] - bleu["transformers"]["bleu"])
         rows.append(("BLEU gap ctranslate2 vs transformers (demo test split)", gap, "<= 1.0", gap <= 1.0))
+    if "transformers" in bleu and "transformers float32" in bleu and auto.get("transformers") != "float32":
+        drop = bleu["transformers float32"]["bleu"] - bleu["transformers"]["bleu"]
+        rows.append(("BLEU drop transformers auto vs float32 (demo test split)", drop, "<= 0.3", drop <= 0.3))
     return rows
 
 
-def report(results: list[Result], rows, bleu: dict[str, float]) -> str:
+def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes: list[str]) -> str:
     lines = [
         f"{'configuration':<44} {'sent/s':>8} {'tok/s':>8} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'err':>4} {'MiB':>6}"
     ]
@@ -324,11 +363,37 @@ def report(results: list[Result], rows, bleu: dict[str, float]) -> str:
             f"{r.label:<44} {s['sentences_per_s']:8.2f} {s['tokens_per_s']:8.1f} {s['p50_s']:7.3f} "
             f"{s['p95_s']:7.3f} {s['p99_s']:7.3f} {r.errors:4d} {r.peak_rss_mib:6.0f}"
         )
+    lines.append("\n" + cost_table(results))
     if bleu:
-        lines.append("\nBLEU on the demo test split: " + ", ".join(f"{k} {v:.2f}" for k, v in bleu.items()))
+        lines.append("\nquality on the demo test split (served defaults; greedy agreement with the first row)")
+        lines.append(scores_table(bleu))
+    if notes:
+        lines.append("")
+        lines += notes
     lines.append("\ntargets")
     for what, value, bound, met in rows:
         lines.append(f"  {'met ' if met else 'MISS'} {what:<62} {value:6.2f} (target {bound})")
+    return "\n".join(lines)
+
+
+def cost_table(results: list[Result]) -> str:
+    """CPU cost per unit of work (the server's, load generator apart) and where each request's time goes."""
+    lines = [
+        f"{'cost (server CPU, load generator apart)':<44} {'s/1k sent':>9} {'s/M char':>9} {'sent/s/vCPU':>11} "
+        f"{'frontend ms/req':>15} {'worker ms/req':>13} {'loadgen ms/req':>14}"
+    ]
+    for r in results:
+        s = r.summary()
+        requests = len(r.latencies) or 1
+        per = lambda seconds, n=requests: 1000 * seconds / n  # noqa: E731
+        served = r.system != "in-process"
+        worker = r.server_cpu.get("worker", 0.0) if r.system == "torchserve" else sum(r.server_cpu.values())
+        lines.append(
+            f"{r.label:<44} {s['cpu_s_per_1k_sentences']:9.1f} {s['cpu_s_per_m_chars']:9.0f} "
+            f"{s['sentences_per_s_per_vcpu']:11.2f} "
+            + (f"{per(r.server_cpu.get('frontend', 0.0)):15.1f} " if r.system == "torchserve" else f"{'':15} ")
+            + (f"{per(worker):13.1f} {per(r.load_generator_cpu):14.1f}" if served else "")
+        )
     return "\n".join(lines)
 
 
@@ -393,6 +458,27 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
+    # What `auto` is on this machine; a variant that is the same as auto, or that CTranslate2 cannot run
+    # on this CPU, is skipped with a note.
+    auto = {
+        "transformers": transformers_dtype(AUTO, "cpu", cpu_flags()),
+        "ctranslate2": ctranslate2_compute_type(AUTO, "cpu"),
+    }
+    notes = [f"dtype auto on this machine: transformers {auto['transformers']}, ctranslate2 {auto['ctranslate2']}"]
+    variants = []
+    for backend_name, dtype, in_process_runs, server_runs in plan.variants:
+        if backend_name not in backends:
+            continue
+        if dtype == auto[backend_name]:
+            notes.append(f"{backend_name} {dtype}: skipped, it is what auto runs here")
+        elif backend_name == "ctranslate2" and dtype not in ctranslate2_cpu_types():
+            notes.append(f"ctranslate2 {dtype}: skipped, this CPU's CTranslate2 build cannot run it")
+        else:
+            variants.append((backend_name, dtype, in_process_runs, server_runs))
+    for dtype in ("int8_bfloat16", "bfloat16"):
+        if "ctranslate2" in backends and dtype not in ctranslate2_cpu_types():
+            notes.append(f"ctranslate2 {dtype}: not measured, CTranslate2 has no CPU kernels for it")
+
     cores = len(os.sched_getaffinity(0))
     torch.set_num_threads(cores)
     args.output.mkdir(parents=True, exist_ok=True)
@@ -407,16 +493,20 @@ def main(argv: list[str] | None = None) -> int:
             model_dir = build_bench_model(args.bench_model_dir)
         results: list[Result] = []
         texts: list[str] = []
-        for backend_name in [] if args.request_path_only else backends:
-            mar, backend = unpacked_backend(model_dir, backend_name, workdir)
+        runs = [(b, "", plan.in_process, plan.server) for b in backends] + variants
+        for backend_name, dtype, in_process_runs, server_runs in [] if args.request_path_only else runs:
+            config = bench_model_config()
+            mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=config)
             if not texts:
                 texts = bench_sentences(backend.count_tokens, max(n for _, n in plan.in_process) + 32)
-            results += measure_in_process(backend_name, backend, texts, plan)
+            results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype)
             del backend
-            results += measure_torchserve(mar, backend_name, texts, plan, workdir)
+            if server_runs:
+                results += measure_torchserve(mar, backend_name, texts, plan, workdir, server_runs, dtype)
         if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
-        bleu = bleu_of_backends(bleu_dir, workdir) if bleu_dir and len(backends) == 2 and results else {}
+        quality = [Variant(b, d) for b, d, _, _ in variants]
+        bleu = bleu_of_backends(bleu_dir, workdir, quality) if bleu_dir and len(backends) == 2 and results else {}
         path_results = []
         if not args.no_request_path:
             # Documents and repeats need a model that ends its sentences: the demo model (tiny when quick).
@@ -426,12 +516,15 @@ def main(argv: list[str] | None = None) -> int:
             # A quick run checks the workloads on one backend only: each costs three TorchServe starts.
             for backend_name in backends[:1] if args.quick else backends:
                 path_results += run_request_path(demo, args.bench_model_dir, backend_name, workdir, args.quick)
-    rows = targets(results, bleu)
-    text = report(results, rows, bleu) if results else ""
+    rows = targets(results, bleu, auto)
+    text = report(results, rows, bleu, notes) if results else ""
     if path_results:
         text += ("\n\n" if text else "") + "request path\n" + request_path_report(path_results)
     print("\n" + text)
-    environment = {"cores": cores, "model_dir": str(model_dir), "quick": args.quick, "plan": asdict(plan)}
+    environment = {
+        "cores": cores, "model_dir": str(model_dir), "quick": args.quick, "plan": asdict(plan), "auto_dtypes": auto,
+        "cpu_bf16": cpu_has_bf16(cpu_flags()),
+    }  # fmt: skip
     raw = {
         "environment": environment,
         "results": [{**asdict(r), "label": r.label, **r.summary()} for r in results],

@@ -1,6 +1,6 @@
 """Pack a Marian model into model_store/tr_en.mar with torch-model-archiver.
 
-    python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2]
+    python -m handler.archive --model-dir artifacts/demo-model [--backend ctranslate2] [--dtype auto]
     python -m handler.archive --model-dir Helsinki-NLP/opus-mt-tr-en[@REVISION]
     python -m handler.archive --model-dir gs://BUCKET/runs/mine
 
@@ -13,6 +13,7 @@ serving needs are packed; the weights always go in as safetensors.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from handler.backends.precision import AUTO, DTYPES
 from handler.model_source import SOURCE_FILE, ModelSourceError, describe, is_model_file, locate, prepare
 from handler.settings import BACKENDS, MODEL_CONFIG_PATH, config_for_backend, read_model_config
 from handler.torchserve import MODEL_NAME
@@ -53,14 +55,20 @@ def build_archive(
     backend: str = "transformers",
     version: str = "1.0",
     model_config: dict[str, Any] | None = None,
+    dtype: str = AUTO,
 ) -> Path:
     """Write `<export_path>/tr_en.mar` from the model `model` names and return its path.
 
     `model_config` replaces handler/model-config.yaml (tests use it to pack other limits).
+    `dtype` goes into the packed YAML's handler.dtype (handler/backends/precision.py); for
+    CTranslate2 it also decides how the converted weights are stored.
     """
     if backend not in BACKENDS:
         raise ArchiveError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if dtype not in DTYPES[backend]:
+        raise ArchiveError(f"dtype {dtype!r} is not one of {backend}'s: {', '.join(DTYPES[backend])}")
     config = packed_model_config(backend, model_config)
+    config["handler"]["dtype"] = dtype
     export_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tr_en-archive-") as tmp:
         staging = Path(tmp)
@@ -72,9 +80,11 @@ def build_archive(
         files = model_files(model_dir)
         if backend == "ctranslate2":
             from handler.backends.ctranslate2_backend import convert_model
+            from handler.backends.precision import ctranslate2_quantization
 
             files = [f for f in files if not f.name.endswith(PYTORCH_WEIGHTS_SUFFIXES)]
-            files.append(convert_model(model_dir, staging / "converted"))
+            quantization = ctranslate2_quantization(dtype)
+            files.append(convert_model(model_dir, staging / "converted", quantization=quantization))
         run_archiver(files, config_path, export_path, version)
     return export_path / f"{MODEL_NAME}.mar"
 
@@ -90,7 +100,10 @@ def run_archiver(files: list[Path], config_path: Path, export_path: Path, versio
         "--export-path", str(export_path),
         "--force",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True)
+    # torch-model-archiver stages files in $TMPDIR/<model name>: a private TMPDIR keeps two
+    # archives built at once (tests, the benchmark) from packing each other's files.
+    env = {**os.environ, "TMPDIR": str(config_path.parent)}
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise ArchiveError(f"torch-model-archiver failed: {result.stderr.strip() or result.stdout.strip()}")
 
@@ -107,14 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-path", type=Path, default=Path("model_store"), help="where tr_en.mar goes")
     parser.add_argument("--backend", choices=BACKENDS, default="transformers", help="generation backend")
     parser.add_argument("--version", default="1.0", help="model version recorded in the archive")
+    parser.add_argument(
+        "--dtype",
+        default=AUTO,
+        help="the arithmetic (README 'Precision'): auto (default), float32, bfloat16, float16 for transformers; "
+        "auto, int8, int8_float32, float32 (CPU) or int8_float16, int8_bfloat16, float16, bfloat16 (GPU) "
+        "for ctranslate2",
+    )
     args = parser.parse_args(argv)
     try:
-        mar = build_archive(args.model_dir, args.export_path, args.backend, args.version)
+        mar = build_archive(args.model_dir, args.export_path, args.backend, args.version, dtype=args.dtype)
     except ArchiveError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     size = mar.stat().st_size / 2**20
-    print(f"wrote {mar} ({size:.1f} MiB, backend {args.backend}; source recorded in its {SOURCE_FILE})")
+    print(
+        f"wrote {mar} ({size:.1f} MiB, backend {args.backend}, dtype {args.dtype}; "
+        f"source recorded in its {SOURCE_FILE})"
+    )
     return 0
 
 

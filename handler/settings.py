@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from handler.backends.precision import DTYPES
+
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
 BACKENDS = ("transformers", "ctranslate2")
 # The per-backend map of model-config.yaml; resolved at archive time and not packed.
@@ -39,6 +41,8 @@ class ServingSettings:
     batch_token_budget: int
     max_batch_sentences: int
     # Keys added after release 0.1 have defaults, so that the YAML of archives built before them still loads.
+    # The arithmetic the backend runs (handler/backends/precision.py); `auto` as before the key existed.
+    dtype: str = "auto"
     # Decoding cap per micro-batch: ceil(factor x longest source length) + offset tokens (factor 0: no cap).
     decode_length_factor: float = 3.0
     decode_length_offset: int = 10
@@ -59,8 +63,14 @@ class ServingSettings:
             raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
         if section["backend"] not in BACKENDS:
             raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {section['backend']!r}")
+        dtypes = DTYPES[section["backend"]]
+        if section.get("dtype", "auto") not in dtypes:
+            raise ValueError(
+                f"model-config.yaml handler.dtype must be one of {dtypes} for {section['backend']}, "
+                f"not {section['dtype']!r}"
+            )
         for name, value in section.items():
-            if name == "backend":
+            if name in ("backend", "dtype"):  # text keys, checked above
                 continue
             if keys[name].type in (float, "float"):  # a float key takes whole numbers too
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:

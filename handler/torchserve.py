@@ -26,6 +26,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = REPO_ROOT / "config.properties"
+# TorchServe's logging without its per-request lines (the file says why); a `vmargs` key in the
+# config replaces it.
+LOG_CONFIG = Path(__file__).resolve().with_name("log4j2.xml")
 # The serving contract, spelled once for handler/, docker/ and bench/ (vertex/common.py keeps the
 # copy the Vertex side needs; tests/test_contract.py pins every copy, config.properties and the
 # Dockerfile to these): the model name, TorchServe's fixed routes for it, and the ports of
@@ -104,6 +107,7 @@ class TorchServe:
             model_store=str(Path(self.model_store).resolve()),
             load_models=self.archive,
         )
+        properties.setdefault("vmargs", f"-Dlog4j.configurationFile=file://{LOG_CONFIG}")
         properties.update(self.overrides)
         return properties
 

@@ -45,10 +45,12 @@ class TranslationHandler(BaseHandler):
         threads = settings.torch_threads()
         # PyTorch's matrix products and CTranslate2's use the same share of the cores.
         torch.set_num_threads(threads)
-        backend = load_backend(settings.backend, properties["model_dir"], device, threads)
+        backend = load_backend(settings.backend, properties["model_dir"], device, threads, dtype=settings.dtype)
         self.service = TranslationService(backend, settings)
         self.initialized = True
-        logger.info("loaded %s backend on %s with %d threads", settings.backend, device, threads)
+        logger.info(
+            "loaded %s backend (dtype %s) on %s with %d threads", settings.backend, settings.dtype, device, threads
+        )
         logger.info("model source: %s", describe(read_source(properties["model_dir"])))
 
     def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from bench.cost import CpuMeter, tree_cpu_seconds, unit_costs
+from bench.floor import batch_sizes
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
@@ -42,6 +46,33 @@ def test_bench_sentences_have_realistic_lengths(bench_model):
     assert backend.translate(texts[:2], GenerationParams(1, 4, 1))
 
 
+# A child that burns at least 0.3 s of its own CPU time, then sleeps until told to stop.
+BURN = "import time, sys\nwhile time.process_time() < 0.3: pass\nprint('done', flush=True)\nsys.stdin.read()"
+
+
+def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
+    server = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                               + repr(BURN) + "]); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        with CpuMeter(server.pid) as meter:
+            assert server.stdout.readline().strip() == "done"  # the grandchild has burnt its 0.3 s
+            started = time.process_time()
+            while time.process_time() - started < 0.2:  # this process: the load generator
+                pass
+            # Read before the grandchild exits: a process that is gone no longer counts.
+            tree = tree_cpu_seconds(server.pid)
+        assert sum(tree.values()) >= 0.3
+        assert sum(meter.server.values()) >= 0.3 - 0.05, meter
+        # psutil counts in clock ticks (10 ms): hence the margins.
+        assert 0.2 - 0.02 <= meter.load_generator < 1.0, meter
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+    costs = unit_costs(2.0, 500, 40_000)
+    assert costs == {"cpu_s_per_1k_sentences": 4.0, "cpu_s_per_m_chars": 50.0, "sentences_per_s_per_vcpu": 250.0}
+
+
 @pytest.mark.torchserve
 def test_make_bench_quick_runs_end_to_end(tmp_path):
     result = subprocess.run(
@@ -55,9 +86,22 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert f"{backend} in-process batch 1" in labels
         assert f"{backend} torchserve c=1 x1" in labels and f"{backend} torchserve c=8 x16" in labels
     assert "transformers naive c=8 x1" in labels
+    # The other precisions beside auto; float32 skipped only where auto is float32.
+    if raw["environment"]["auto_dtypes"]["transformers"] != "float32":
+        assert {"transformers float32 in-process batch 8", "transformers float32 torchserve c=8 x1"} <= labels
+    assert "ctranslate2 float32 in-process batch 8" in labels
     for r in raw["results"]:
         assert r["errors"] == 0 and r["sentences"] > 0 and r["sentences_per_s"] > 0, r["label"]
         assert r["p50_s"] <= r["p95_s"] <= r["p99_s"]
+        assert r["source_chars"] > r["sentences"], r["label"]
+        if r["system"] == "torchserve":
+            assert r["server_cpu"].get("worker", 0) > 0, r["label"]
+    # The server's cost is counted per part, the load generator's apart (summed over the runs: psutil
+    # counts in 10 ms ticks, which a run of four requests may not fill).
+    served = [r for r in raw["results"] if r["system"] == "torchserve"]
+    assert sum(r["server_cpu"].get("frontend", 0) for r in served) > 0
+    assert sum(r["load_generator_cpu"] for r in served) > 0
+    assert "s/1k sent" in result.stdout
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     assert (tmp_path / "results.png").stat().st_size > 10_000
     # The request path's workloads, each setting (on one backend when quick), every request answered.
@@ -74,3 +118,18 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
             on["counters"]["translation_generated_tokens_total"] < off["counters"]["translation_generated_tokens_total"]
         )
     assert "targets" in result.stdout
+
+
+def test_floor_reads_batch_sizes_from_the_worker_log_and_refuses_bad_flags(tmp_path):
+    log = tmp_path / "model_log.log"
+    log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
+    offset = log.stat().st_size
+    with open(log, "a") as f:
+        f.write(
+            "2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests: 200\nother\nhandled a batch of 1 requests: 400\n"
+        )
+    assert batch_sizes(log, 0) == [3, 32, 1] and batch_sizes(log, offset) == [32, 1]
+    assert batch_sizes(tmp_path / "absent", 0) == []
+    bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "--delays takes whole numbers" in bad.stderr

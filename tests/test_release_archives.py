@@ -44,7 +44,7 @@ def test_release_0_1_settings_are_accepted():
     assert settings.backend == "transformers"
 
 
-def test_release_0_1_archive_serves_with_todays_package(tmp_path, tiny_model_dir, tiny_backend, settings):
+def test_release_0_1_archive_serves_with_todays_package(tmp_path, tiny_model_dir, settings):
     mar = pack_release_0_1(tiny_model_dir, tmp_path / "store")
     server = loopback_torchserve(mar.parent, tmp_path / "ts")
     server.start()
@@ -59,7 +59,11 @@ def test_release_0_1_archive_serves_with_todays_package(tmp_path, tiny_model_dir
         bad = requests.post(url, json={"instances": []}, timeout=60)
     finally:
         server.stop()
-    (expected,) = TranslationService(tiny_backend, settings).handle_batch([json.dumps(payload)])
+    # Release 0.1's YAML has no dtype: it runs `auto`, so the reference does too.
+    from handler.backends.transformers_backend import TransformersBackend
+
+    auto = TransformersBackend(str(tiny_model_dir), "cpu")
+    (expected,) = TranslationService(auto, settings).handle_batch([json.dumps(payload)])
     assert reply.status_code == 200 and reply.json() == expected.body
     assert form.status_code == 415 and "Content-Type: application/json" in form.json()["error"]
     assert bad.status_code == 400 and "empty" in bad.json()["error"]

@@ -206,3 +206,21 @@ def test_documents_details_and_repetition_controls(url, in_process):
     assert (
         bad.status_code == 400 and bad.json()["error"] == 'parameters.return_details must be true or false, not "yes"'
     )
+
+
+def test_torchserve_logs_no_line_per_request(torchserve):
+    """handler/log4j2.xml: the handler's lines stay, TorchServe's per-request access and metrics lines go."""
+    before = torchserve.log_path.stat().st_size
+    for _ in range(3):
+        reply = requests.post(f"{torchserve.inference_address}/predictions/tr_en", timeout=60,
+                          json={"instances": ["Bu odun yanmaz."], "parameters": {"max_new_tokens": 2}})  # fmt: skip
+        assert reply.status_code == 200
+    lines: list[str] = []
+    deadline = time.monotonic() + 10  # the frontend copies the worker's output to the log as it comes
+    while not any("handled a batch of" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with open(torchserve.log_path, "rb") as f:
+            f.seek(before)
+            lines = f.read().decode(errors="replace").splitlines()
+    assert any("handled a batch of" in line for line in lines)
+    assert not [line for line in lines if "ACCESS_LOG" in line or "TS_METRICS" in line or "Backend response" in line]

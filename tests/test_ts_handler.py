@@ -72,7 +72,7 @@ def test_device_and_precision_selection(monkeypatch):
     assert select_device(1) == "cuda:1"
     assert select_device(None) == "cpu"
     assert model_dtype(torch.device("cuda:1")) == torch.float16
-    assert model_dtype(torch.device("cpu")) == torch.float32
+    assert model_dtype(torch.device("cpu"), "float32") == torch.float32
 
 
 def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):

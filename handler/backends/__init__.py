@@ -10,14 +10,17 @@ from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, Tr
 __all__ = ["GenerationParams", "Hypothesis", "MarianTokens", "TranslationBackend", "load_backend"]
 
 
-def load_backend(name: str, model_dir: str, device: str, threads: int | None = None) -> TranslationBackend:
-    """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's)."""
+def load_backend(
+    name: str, model_dir: str, device: str, threads: int | None = None, dtype: str = "auto"
+) -> TranslationBackend:
+    """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's);
+    `dtype` is model-config.yaml's handler.dtype (handler/backends/precision.py)."""
     if name == "transformers":
         from handler.backends.transformers_backend import TransformersBackend
 
-        return TransformersBackend(model_dir, device)
+        return TransformersBackend(model_dir, device, dtype=dtype)
     if name == "ctranslate2":
         from handler.backends.ctranslate2_backend import CTranslate2Backend
 
-        return CTranslate2Backend(model_dir, device, threads=threads)
+        return CTranslate2Backend(model_dir, device, threads=threads, compute=dtype)
     raise ValueError(f"unknown backend {name!r}; use transformers or ctranslate2")

@@ -16,15 +16,17 @@ import torch
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
 from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
+from handler.backends.precision import AUTO, ctranslate2_compute_type
 
 CONVERTED_DIR = "ctranslate2"
-# Weights are stored in int8; CTranslate2 converts them at load time to what the device runs best.
+# Weights are stored in int8 (unless the archive's dtype names a float type); CTranslate2 converts
+# them at load time to the compute type.
 STORED_QUANTIZATION = "int8"
 
 
-def compute_type(device: str) -> str:
-    """int8 matrix products on CPUs; int8 weights with float16 activations on GPUs."""
-    return "int8_float16" if device.startswith("cuda") else "int8"
+def compute_type(device: str, requested: str = AUTO) -> str:
+    """auto: int8 matrix products on CPUs; int8 weights with float16 activations on GPUs."""
+    return ctranslate2_compute_type(requested, "cuda" if device.startswith("cuda") else "cpu")
 
 
 def convert_model(model_dir: Path, dest: Path, quantization: str = STORED_QUANTIZATION) -> Path:
@@ -79,8 +81,8 @@ def _device(device: str) -> tuple[str, int]:
 
 
 class CTranslate2Backend(MarianTokens):
-    def __init__(self, model_dir: str, device: str, threads: int | None = None, compute: str | None = None) -> None:
-        # `compute` overrides the device's compute type; tests use "float32" to compare with PyTorch.
+    def __init__(self, model_dir: str, device: str, threads: int | None = None, compute: str = AUTO) -> None:
+        # `compute` is model-config.yaml's handler.dtype; tests use "float32" to compare with PyTorch.
         kind, index = _device(device)
         converted = Path(model_dir) / CONVERTED_DIR
         if not (converted / "model.bin").is_file():
@@ -89,7 +91,7 @@ class CTranslate2Backend(MarianTokens):
             str(converted),
             device=kind,
             device_index=index,
-            compute_type=compute or compute_type(device),
+            compute_type=compute_type(device, compute),
             # One translation at a time per worker; its matrix products use the worker's threads.
             inter_threads=1,
             intra_threads=threads or torch.get_num_threads(),

@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 import copy
+import logging
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
+from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, transformers_dtype
 
+logger = logging.getLogger(__name__)
 # Rows scored per forward pass: bounds the logits held at once (rows x steps x vocabulary floats).
 SCORE_CHUNK_ROWS = 16
 
 
-def model_dtype(device: torch.device) -> torch.dtype:
-    """Half precision halves memory and uses tensor cores on GPUs; CPUs stay in fp32."""
-    return torch.float16 if device.type == "cuda" else torch.float32
+def model_dtype(device: torch.device, requested: str = AUTO) -> torch.dtype:
+    """The dtype `requested` (model-config.yaml handler.dtype) resolves to on `device`.
+
+    auto: half precision on GPUs (half the memory, tensor cores); bfloat16 on CPUs with native
+    bfloat16 instructions; float32 on other CPUs.
+    """
+    flags = cpu_flags() if device.type == "cpu" else frozenset()
+    # Asked only when it matters: auto keeps float16 on every GPU.
+    cuda_bf16 = requested == "bfloat16" and device.type == "cuda" and torch.cuda.is_bf16_supported()
+    name = transformers_dtype(requested, device.type, flags, cuda_bf16=cuda_bf16)
+    if name == "bfloat16" and device.type == "cpu" and not cpu_has_bf16(flags):
+        logger.warning("dtype bfloat16 on a CPU without avx512_bf16 or amx_bf16 is emulated and slower than float32")
+    return getattr(torch, name)
 
 
 class TransformersBackend(MarianTokens):
-    def __init__(self, model_dir: str, device: str, dtype: torch.dtype | None = None) -> None:
+    def __init__(self, model_dir: str, device: str, dtype: torch.dtype | str = AUTO) -> None:
         self.device = torch.device(device)
-        # `dtype` is for tests: they run the GPU's half-precision path on the CPU.
-        dtype = dtype or model_dtype(self.device)
+        # A torch.dtype is for tests: they run the GPU's half-precision path on the CPU.
+        self.dtype = dtype if isinstance(dtype, torch.dtype) else model_dtype(self.device, dtype)
+        dtype = self.dtype
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
         # The model's defaults as saved (generation_defaults reads them); the model's own copy loses

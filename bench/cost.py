@@ -1,0 +1,92 @@
+"""CPU time per unit of work: what a run cost the server, apart from what the load generator cost.
+
+The load generator shares the machine's cores with the server, so its CPU time is measured on its
+own and left out of the server's cost. A TorchServe run's processes are the launcher, the Java
+frontend and the Python workers; each is told apart by its command line, so that the cost can be
+shown per part (where the time per request goes).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import psutil
+
+LOAD_GENERATOR = "load generator"
+
+
+def role(process: psutil.Process) -> str:
+    """frontend (TorchServe's Java), worker (its Python model workers), launcher, or the process name."""
+    try:
+        command = " ".join(process.cmdline())
+        name = process.name()
+    except psutil.Error:
+        return "gone"
+    if name == "java" or "org.pytorch.serve" in command:
+        return "frontend"
+    if "model_service_worker" in command:
+        return "worker"
+    if "torchserve" in command:
+        return "launcher"
+    return name
+
+
+def tree_cpu_seconds(root_pid: int) -> dict[str, float]:
+    """User + system CPU seconds so far of `root_pid` and all its descendants, summed per role."""
+    totals: dict[str, float] = {}
+    try:
+        root = psutil.Process(root_pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return totals
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        key = "in-process" if process.pid == os.getpid() else role(process)
+        totals[key] = totals.get(key, 0.0) + times.user + times.system
+    return totals
+
+
+def own_cpu_seconds() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent during a `with` block by a process tree (the server) and by this process.
+
+    With no `server_pid` the server is this process (in-process runs) and nothing is the load generator.
+    """
+
+    server_pid: int | None = None
+    server: dict[str, float] = field(default_factory=dict)
+    load_generator: float = 0.0
+
+    def _read(self) -> tuple[dict[str, float], float]:
+        server = tree_cpu_seconds(self.server_pid) if self.server_pid else {"in-process": own_cpu_seconds()}
+        return server, own_cpu_seconds() if self.server_pid else 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self._before = self._read()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        (server, own), (server0, own0) = self._read(), self._before
+        self.server = {k: round(v - server0.get(k, 0.0), 3) for k, v in server.items() if v - server0.get(k, 0.0) > 0}
+        self.load_generator = round(own - own0, 3)
+
+
+def unit_costs(server_cpu: float, sentences: int, source_chars: int) -> dict[str, float]:
+    """Server CPU-seconds per 1,000 sentences and per million source characters, and sentences/s per vCPU
+    (what one fully busy core would serve at this run's cost per sentence)."""
+    if not server_cpu or not sentences:
+        return {"cpu_s_per_1k_sentences": 0.0, "cpu_s_per_m_chars": 0.0, "sentences_per_s_per_vcpu": 0.0}
+    return {
+        "cpu_s_per_1k_sentences": 1000 * server_cpu / sentences,
+        "cpu_s_per_m_chars": 1e6 * server_cpu / source_chars if source_chars else 0.0,
+        "sentences_per_s_per_vcpu": sentences / server_cpu,
+    }
