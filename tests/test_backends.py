@@ -266,7 +266,7 @@ def mean_scores(backend, texts, params):
 # translation, measured on 30 sentences greedy and beam 4: tuned tiny model float32 8.6e-7, int8 3.5e-4;
 # demo model (beam 4, 2 hypotheses) float32 9.5e-7, int8 1.5e-2: its peaked distributions put more
 # weight on the quantization error of unlikely tokens. The tolerance keeps a margin of 3 to 10.
-SCORE_TOLERANCE = {"float32": 1e-5, "int8": 5e-2}
+SCORE_TOLERANCE = {"float32": 1e-5, "int8": 5e-2, "int8_float32": 5e-2}  # int8_float32: int8 weights too
 
 
 @pytest.mark.parametrize("params", [GenerationParams(1, 16, 1), GenerationParams(4, 16, 2)], ids=str)
