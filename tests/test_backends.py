@@ -294,7 +294,7 @@ def test_both_backends_score_the_demo_models_translations_alike(tmp_path, precis
     shutil.copytree(DEMO_MODEL, model_dir, ignore=shutil.ignore_patterns("checkpoint-*", "untrained", "*.png"))
     convert_model(model_dir, model_dir, quantization=precision)
     ct2 = CTranslate2Backend(str(model_dir), "cpu", threads=2, compute=precision)
-    transformers = TransformersBackend(str(model_dir), "cpu")
+    transformers = TransformersBackend(str(model_dir), "cpu", dtype="float32")  # the reference, as above
     params = GenerationParams(4, 64, 2)
     ours, theirs = mean_scores(transformers, AGREEMENT_TEXTS, params), mean_scores(ct2, AGREEMENT_TEXTS, params)
     compared = [(a[1], b[1]) for row_a, row_b in zip(ours, theirs) for a, b in zip(row_a, row_b) if a[0] == b[0]]
