@@ -122,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     b1, b32 = (r.summary() for r in in_process)
     print(f"\nin-process {args.backend}: batch 1 p50 {1000 * b1['p50_s']:.1f} ms, "
           f"batch 32 {b32['sentences_per_s']:.2f} sentences/s; overrides {overrides or 'none'}")  # fmt: skip
-    print(f"{'delay':>5} {'floor p50 ms':>12} {'c=1 p50 / in-process':>21} {'c=32 / in-process b32':>22} "
-          f"{'mean batch':>10}   CPU ms per request (frontend / worker / load generator) at floor, c=1, c=32")
+    print(
+        f"{'delay':>5} {'floor p50 ms':>12} {'c=1 p50 / in-process':>21} {'c=32 / in-process b32':>22} "
+        f"{'mean batch':>10}   CPU ms per request (frontend / worker / load generator) at floor, c=1, c=32"
+    )
     for row in rows:
         cpu = "   ".join(
             f"{row[k]['frontend_ms_per_request']:.1f}/{row[k]['worker_ms_per_request']:.1f}/"

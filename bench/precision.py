@@ -54,10 +54,20 @@ def read_split(split: str = "test") -> tuple[list[str], list[str]]:
 
 
 def unpacked_backend(
-    model_dir: Path, backend: str, workdir: Path, dtype: str = "auto", device: str = "cpu"
+    model_dir: Path,
+    backend: str,
+    workdir: Path,
+    dtype: str = "auto",
+    device: str = "cpu",
+    model_config: dict | None = None,
 ) -> tuple[Path, TranslationBackend]:
-    """Archive the model for `backend` and `dtype` and load it from the unpacked archive, as a worker does."""
-    mar = build_archive(model_dir, workdir / f"store-{backend}-{dtype}", backend=backend, dtype=dtype)
+    """Archive the model for `backend` and `dtype` and load it from the unpacked archive, as a worker does.
+
+    `model_config` replaces handler/model-config.yaml in the archive (bench/run.py turns the cache and cap off).
+    """
+    mar = build_archive(
+        model_dir, workdir / f"store-{backend}-{dtype}", backend=backend, dtype=dtype, model_config=model_config
+    )
     unpacked = workdir / f"unpacked-{backend}-{dtype}"
     zipfile.ZipFile(mar).extractall(unpacked)
     return mar, load_backend(backend, str(unpacked), device, dtype=dtype)

@@ -3,14 +3,18 @@
     python -m bench.run                      # what `make bench` runs (about 15 minutes on 2 cores)
     python -m bench.run --quick              # a tiny model and a few requests: checks it all works
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
+    python -m bench.run --request-path-only  # only the request-path workloads (4.)
 
 For each backend at its `auto` precision (transformers: bfloat16 on CPUs with avx512_bf16/AMX, else
 float32; CTranslate2: int8) it measures:
   1. the limit: batched generation in-process at several batch sizes, no server;
   2. this project's TorchServe with its shipped handler/model-config.yaml, over HTTP from an
      async load generator: single-sentence requests at concurrency 1, 8 and 32, and requests of
-     16 instances at concurrency 8;
-  3. (transformers only) the naive baseline: one request at a time, one generate call each.
+     16 instances at concurrency 8 (cache and decoding cap off, texts kept whole, so that the
+     server does the in-process work);
+  3. (transformers only) the naive baseline: one request at a time, one generate call each;
+  4. the request path's workloads, shipped settings (bench/request_path.py): documents with
+     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off;
 and the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
 in-process and, for transformers float32, served at the top concurrency. Every run also records
 the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
@@ -40,9 +44,12 @@ from tqdm import tqdm
 
 from bench.cost import CpuMeter, unit_costs
 from bench.precision import Variant, score_variants, scores_table, unpacked_backend
+from bench.request_path import report as request_path_report
+from bench.request_path import run_request_path
 from bench.workload import bench_sentences, build_bench_model
 from handler.backends import GenerationParams, TranslationBackend
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, ctranslate2_compute_type, transformers_dtype
+from handler.settings import MODEL_CONFIG_PATH, read_model_config
 from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +170,19 @@ def ctranslate2_cpu_types() -> set[str]:
     return set(ctranslate2.get_supported_compute_types("cpu"))
 
 
+# The comparisons with in-process generate need the server to do the same work: no cache (the runs
+# reuse texts on purpose), no decoding cap, each text one segment (request parameter split_sentences
+# false, see drive). bench/request_path.py measures those three with the shipped settings.
+LIKE_FOR_LIKE = {"cache_mib": 0, "decode_length_factor": 0}
+
+
+def bench_model_config() -> dict:
+    """The shipped model-config.yaml with LIKE_FOR_LIKE in its handler section (build_archive applies
+    the backend's own section)."""
+    config = read_model_config(MODEL_CONFIG_PATH)
+    return {**config, "handler": {**config["handler"], **LIKE_FOR_LIKE}}
+
+
 def measure_in_process(
     backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan, runs=None, dtype: str = ""
 ) -> list[Result]:
@@ -193,7 +213,7 @@ async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_t
     result = Result("", "", concurrency, len(requests[0]), max_new_tokens=max_new_tokens)
     queue = list(reversed(requests))
     progress = tqdm(total=len(requests), desc=label, leave=False)
-    parameters = {"num_beams": 1, "max_new_tokens": max_new_tokens}
+    parameters = {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False}
 
     async def client(session: aiohttp.ClientSession) -> None:
         while queue:
@@ -417,6 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bleu-model-dir", type=Path,
                         help="a trained model to compare BLEU on (default: artifacts/demo-model if built)")  # fmt: skip
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--request-path-only",
+        action="store_true",
+        help="only the request-path workloads: documents, repeats, runaway (bench/request_path.py)",
+    )
+    parser.add_argument("--no-request-path", action="store_true", help="skip the request-path workloads")  # fmt: skip
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "results", help="results folder")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
@@ -468,20 +494,32 @@ def main(argv: list[str] | None = None) -> int:
         results: list[Result] = []
         texts: list[str] = []
         runs = [(b, "", plan.in_process, plan.server) for b in backends] + variants
-        for backend_name, dtype, in_process_runs, server_runs in runs:
-            mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO)
+        for backend_name, dtype, in_process_runs, server_runs in [] if args.request_path_only else runs:
+            config = bench_model_config()
+            mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=config)
             if not texts:
                 texts = bench_sentences(backend.count_tokens, max(n for _, n in plan.in_process) + 32)
             results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype)
             del backend
             if server_runs:
                 results += measure_torchserve(mar, backend_name, texts, plan, workdir, server_runs, dtype)
-        if "transformers" in backends and not args.no_naive:
+        if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
         quality = [Variant(b, d) for b, d, _, _ in variants]
-        bleu = bleu_of_backends(bleu_dir, workdir, quality) if bleu_dir and len(backends) == 2 else {}
+        bleu = bleu_of_backends(bleu_dir, workdir, quality) if bleu_dir and len(backends) == 2 and results else {}
+        path_results = []
+        if not args.no_request_path:
+            # Documents and repeats need a model that ends its sentences: the demo model (tiny when quick).
+            demo = bleu_dir or (model_dir if args.model_dir else None)
+            if demo is None:
+                demo = build_model_dir_for_quick(workdir)
+            # A quick run checks the workloads on one backend only: each costs three TorchServe starts.
+            for backend_name in backends[:1] if args.quick else backends:
+                path_results += run_request_path(demo, args.bench_model_dir, backend_name, workdir, args.quick)
     rows = targets(results, bleu, auto)
-    text = report(results, rows, bleu, notes)
+    text = report(results, rows, bleu, notes) if results else ""
+    if path_results:
+        text += ("\n\n" if text else "") + "request path\n" + request_path_report(path_results)
     print("\n" + text)
     environment = {
         "cores": cores, "model_dir": str(model_dir), "quick": args.quick, "plan": asdict(plan), "auto_dtypes": auto,
@@ -492,12 +530,23 @@ def main(argv: list[str] | None = None) -> int:
         "results": [{**asdict(r), "label": r.label, **r.summary()} for r in results],
         "bleu": bleu,
         "targets": [{"what": w, "value": v, "target": b, "met": m} for w, v, b, m in rows],
+        "request_path": [{**asdict(r), **r.summary()} for r in path_results],
     }
     (args.output / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     (args.output / "results.txt").write_text(text + "\n", encoding="utf-8")
-    plot(results, args.output / "results.png")
-    print(f"\nwrote {args.output / 'results.json'}, results.txt and results.png")
+    if results:
+        plot(results, args.output / "results.png")
+    print(f"\nwrote {args.output / 'results.json'}, results.txt" + (" and results.png" if results else ""))
     return 0
+
+
+def build_model_dir_for_quick(workdir: Path) -> Path:
+    """A tiny model with vocabularies from the corpus (random weights), when no demo model is built."""
+    from bench.workload import corpus_sentences
+    from training.marian_scratch import build_model_dir
+
+    sources, targets_ = corpus_sentences()
+    return build_model_dir(sources, targets_, workdir / "tiny-demo", "tiny", vocab_size=400)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 `GenerationParams` (handler/backends/base.py) holds the values; this module says, per field,
 what a request may send (type and range, caps from model-config.yaml) and where the default
 comes from (the model's generation config, within the caps). The list of names is derived from
-the dataclass, so a new parameter is a field there, a rule here and its use in the backends.
+the dataclasses, so a new parameter is a field of GenerationParams (decoding) or RequestOptions
+(the request path, below), a rule here and its use in the backends or the service.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -18,17 +20,42 @@ from handler.settings import ServingSettings
 
 
 @dataclass(frozen=True)
+class RequestOptions:
+    """Request parameters that shape the request path rather than decoding: how a text is cut into
+    segments and what a prediction holds. Requests that differ only here still share generate calls."""
+
+    # Translate sentence by sentence (handler/sentences.py); false: the text as one segment, split only
+    # beyond the source window, as release 0.1 did.
+    split_sentences: bool = True
+    # Each translated string becomes {"translation", "score", "sentences"}.
+    return_details: bool = False
+
+
+@dataclass(frozen=True)
 class Rule:
-    """The values a request may give one parameter: whole numbers from `minimum` to `maximum`.
+    """The values a request may give one parameter: of `kind` (int, float or bool), from `minimum` to
+    `maximum`. `maximum` is a number, the name of the ServingSettings field that caps it, or None."""
 
-    `maximum` is a number, the name of the ServingSettings field that caps it, or None for no cap.
-    """
+    minimum: float = 1
+    maximum: float | str | None = None
+    kind: type = int
 
-    minimum: int = 1
-    maximum: int | str | None = None
-
-    def upper(self, settings: ServingSettings) -> int | None:
+    def upper(self, settings: ServingSettings) -> float | None:
         return getattr(settings, self.maximum) if isinstance(self.maximum, str) else self.maximum
+
+    def check(self, name: str, value: Any, settings: ServingSettings) -> Any:
+        """The value as the field's type; ServingError (400) naming the parameter and its range."""
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise bad_request(f"parameters.{name} must be true or false, not {json.dumps(value)}")
+            return value
+        upper = self.upper(settings)
+        number = whole_number(value) if self.kind is int else real_number(value)
+        if number is None or number < self.minimum or (upper is not None and number > upper):
+            noun = "an integer" if self.kind is int else "a number"
+            allowed = f"from {self.minimum} to {upper}" if upper is not None else f"at least {self.minimum}"
+            raise bad_request(f"parameters.{name} must be {noun} {allowed}, not {json.dumps(value)}")
+        return number
 
 
 RULES: dict[str, Rule] = {
@@ -36,10 +63,16 @@ RULES: dict[str, Rule] = {
     "max_new_tokens": Rule(maximum="max_new_tokens"),
     # Bounded by num_beams, checked once both are known.
     "num_return_sequences": Rule(),
+    "no_repeat_ngram_size": Rule(minimum=0, maximum=10),
+    "repetition_penalty": Rule(minimum=1.0, maximum=2.0, kind=float),
+    "split_sentences": Rule(kind=bool),
+    "return_details": Rule(kind=bool),
 }
-PARAMETER_NAMES: tuple[str, ...] = tuple(f.name for f in fields(GenerationParams))
+GENERATION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(GenerationParams))
+OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(RequestOptions))
+PARAMETER_NAMES: tuple[str, ...] = GENERATION_NAMES + OPTION_NAMES
 if set(RULES) != set(PARAMETER_NAMES):  # a field without a rule could never be sent, a rule without a field never used
-    raise RuntimeError(f"handler/parameters.py RULES {sorted(RULES)} do not match GenerationParams {PARAMETER_NAMES}")
+    raise RuntimeError(f"handler/parameters.py RULES {sorted(RULES)} do not match the fields {PARAMETER_NAMES}")
 
 
 def default_params(backend: TranslationBackend, settings: ServingSettings) -> GenerationParams:
@@ -47,24 +80,32 @@ def default_params(backend: TranslationBackend, settings: ServingSettings) -> Ge
     model = backend.generation_defaults()
     return GenerationParams(
         num_beams=_clamp(model.get("num_beams", 1), 1, settings.max_num_beams),
-        max_new_tokens=_clamp(
-            model.get("max_new_tokens", settings.default_max_new_tokens), 1, settings.max_new_tokens
-        ),
+        max_new_tokens=_clamp(model.get("max_new_tokens", settings.default_max_new_tokens), 1, settings.max_new_tokens),
         num_return_sequences=1,
+        no_repeat_ngram_size=int(_clamp(model.get("no_repeat_ngram_size", 0), 0, _upper("no_repeat_ngram_size"))),
+        repetition_penalty=float(_clamp(model.get("repetition_penalty", 1.0), 1.0, _upper("repetition_penalty"))),
     )
 
 
 def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSettings) -> GenerationParams:
-    """The request's `parameters` over the defaults; ServingError (400) names the first bad one."""
+    """The request's generation parameters over the defaults; ServingError (400) names the first bad one."""
+    return parse_all(raw, defaults, settings)[0]
+
+
+def parse_all(
+    raw: Any, defaults: GenerationParams, settings: ServingSettings
+) -> tuple[GenerationParams, RequestOptions]:
+    """The request's `parameters`: generation parameters over the defaults, and the request options."""
     if raw is None:
-        return defaults
+        return defaults, RequestOptions()
     if not isinstance(raw, dict):
         raise bad_request(f'"parameters" must be an object, not {json_type(raw)}')
     unknown = sorted(set(raw) - set(PARAMETER_NAMES))
     if unknown:
         raise bad_request(f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(PARAMETER_NAMES)}")
-    given = {name: _check(name, value, RULES[name], settings) for name, value in raw.items()}
-    params = replace(defaults, **given)
+    given = {name: RULES[name].check(name, value, settings) for name, value in raw.items()}
+    params = replace(defaults, **{k: v for k, v in given.items() if k in GENERATION_NAMES})
+    options = RequestOptions(**{k: v for k, v in given.items() if k in OPTION_NAMES})
     if "num_return_sequences" not in given:
         params = replace(params, num_return_sequences=min(params.num_return_sequences, params.num_beams))
     if params.num_return_sequences > params.num_beams:
@@ -72,16 +113,7 @@ def parse_parameters(raw: Any, defaults: GenerationParams, settings: ServingSett
             f"parameters.num_return_sequences ({params.num_return_sequences}) must not exceed "
             f"num_beams ({params.num_beams})"
         )
-    return params
-
-
-def _check(name: str, value: Any, rule: Rule, settings: ServingSettings) -> int:
-    upper = rule.upper(settings)
-    number = whole_number(value)
-    if number is None or number < rule.minimum or (upper is not None and number > upper):
-        allowed = f"from {rule.minimum} to {upper}" if upper is not None else f"at least {rule.minimum}"
-        raise bad_request(f"parameters.{name} must be an integer {allowed}, not {json.dumps(value)}")
-    return number
+    return params, options
 
 
 def whole_number(value: Any) -> int | None:
@@ -96,5 +128,16 @@ def whole_number(value: Any) -> int | None:
     return None
 
 
-def _clamp(value: int, lowest: int, highest: int) -> int:
+def real_number(value: Any) -> float | None:
+    """An int or a finite float, as a float; booleans are not numbers here either."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _upper(name: str) -> float:
+    return RULES[name].maximum  # type: ignore[return-value]  # a fixed number for these rules
+
+
+def _clamp(value: float, lowest: float, highest: float) -> float:
     return max(lowest, min(value, highest))

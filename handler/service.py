@@ -1,4 +1,4 @@
-"""One way through for a batch of requests: parse → segments → micro-batches → backend → replies.
+"""One way through for a batch of requests: parse → sentences → cache → micro-batches → backend → replies.
 
 TorchServe hands several HTTP requests over at once. Each gets its own reply: a bad request
 gets its 4xx without touching the others, and the good ones share `generate` calls.
@@ -7,21 +7,25 @@ gets its 4xx without touching the others, and the good ones share `generate` cal
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
 import torch
 
-from handler.backends.base import GenerationParams, TranslationBackend
+from handler.backends.base import GenerationParams, Hypothesis, TranslationBackend
 from handler.batching import plan_micro_batches
+from handler.cache import TranslationCache
 from handler.errors import ServingError
+from handler.metrics import Counts
 from handler.parameters import default_params
 from handler.segmenting import join_pieces, split_long_text
+from handler.sentences import Document, split_document, whole_text
 from handler.settings import ServingSettings
 from handler.vertex_protocol import VertexRequest, decode_body, format_predictions, parse_request
 
@@ -42,9 +46,11 @@ class TranslationService:
         self.settings = settings
         self.defaults = default_params(backend, settings)
         self.max_segment_tokens = max(2, min(settings.max_segment_tokens, backend.max_source_tokens))
+        self.cache = TranslationCache.of_mib(settings.cache_mib)
 
-    def handle_batch(self, bodies: Sequence[Any]) -> list[Reply]:
-        """One reply per body, in order."""
+    def handle_batch(self, bodies: Sequence[Any], counts: Counts | None = None) -> list[Reply]:
+        """One reply per body, in order; what was done is added to `counts` (handler/metrics.py)."""
+        counts = counts if counts is not None else Counts()
         replies: list[Reply | None] = [None] * len(bodies)
         by_params: dict[GenerationParams, list[tuple[int, VertexRequest]]] = defaultdict(list)
         for i, body in enumerate(bodies):
@@ -54,48 +60,104 @@ class TranslationService:
                 replies[i] = Reply(e.status, e.body())
             else:
                 by_params[request.params].append((i, request))
-        # Requests with the same parameters share generate calls; others cannot.
+        # Requests with the same generation parameters share generate calls; others cannot.
         for params, group in by_params.items():
+            documents = [[self.document(text, r.options.split_sentences) for text in r.texts] for _, r in group]
+            # Scoring is one extra decoder pass per micro-batch; it is done for the group if any request asks.
+            scores = any(r.options.return_details for _, r in group)
             try:
-                translations = self.translate([text for _, r in group for text in r.texts], params)
+                translated = self.translate_units(
+                    [s for texts in documents for d in texts for s in d.sentences], params, scores, counts
+                )
             except ServingError as e:
                 for i, _ in group:
                     replies[i] = Reply(e.status, e.body())
                 continue
-            start = 0
-            for i, request in group:
-                end = start + len(request.texts)
-                replies[i] = Reply(HTTPStatus.OK, format_predictions(request, translations[start:end]))
-                start = end
+            for (i, request), texts in zip(group, documents):
+                values = [text_values(d, translated, request.options.return_details) for d in texts]
+                replies[i] = Reply(HTTPStatus.OK, format_predictions(request, values))
+                counts.add("translation_texts_total", len(texts))
+                counts.add("translation_sentences_total", sum(len(d.sentences) for d in texts))
+        for reply in replies:
+            if reply.status == HTTPStatus.OK:
+                counts.add("translation_requests_total")
+            else:
+                counts.add("translation_errors_total", status=str(int(reply.status)))
         return replies  # type: ignore[return-value]
 
-    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
-        """Hypotheses for each text; long texts are split into segments and joined back."""
+    def document(self, text: str, split_sentences: bool) -> Document:
+        return split_document(text) if split_sentences else whole_text(text)
+
+    def translate(self, texts: list[str], params: GenerationParams, split_sentences: bool = True) -> list[list[str]]:
+        """num_return_sequences translations of each text, best first: the request path without the protocol."""
+        documents = [self.document(text, split_sentences) for text in texts]
+        translated = self.translate_units([s for d in documents for s in d.sentences], params, False, Counts())
+        return [[d.join(list(k)) for k in zip(*(texts_of(translated[s]) for s in d.sentences))] for d in documents]
+
+    def translate_units(
+        self, units: list[str], params: GenerationParams, scores: bool, counts: Counts
+    ) -> dict[str, tuple[Hypothesis, ...]]:
+        """Hypotheses of each distinct unit (a sentence, or a text kept whole): from the cache, or
+        translated once however often it occurs; over-long units go in pieces and are joined back."""
+        translated: dict[str, tuple[Hypothesis, ...]] = {}
+        todo: list[str] = []
+        for unit in dict.fromkeys(units):
+            cached = self.cache.get((unit, params), scores) if self.cache is not None else None
+            if cached is not None:
+                translated[unit] = cached
+            else:
+                todo.append(unit)
+        if self.cache is not None:
+            counts.add("translation_cache_hits_total", len(translated))
+            counts.add("translation_cache_misses_total", len(todo))
         segments: list[str] = []
         lengths: list[int] = []
         owner: list[int] = []
-        for t, (text, length) in enumerate(zip(texts, self.backend.count_tokens(texts))):
-            for piece, n in split_long_text(text, length, self.backend.count_tokens, self.max_segment_tokens):
+        for u, (unit, length) in enumerate(zip(todo, self.backend.count_tokens(todo))):
+            for piece, n in split_long_text(unit, length, self.backend.count_tokens, self.max_segment_tokens):
                 segments.append(piece)
                 lengths.append(n)
-                owner.append(t)
-        hypotheses: list[list[str]] = [[] for _ in segments]
+                owner.append(u)
+        hypotheses = self._generate_all(segments, lengths, params, scores, counts)
+        pieces: list[list[list[Hypothesis]]] = [[] for _ in todo]
+        for u, output in zip(owner, hypotheses):
+            pieces[u].append(output)
+        for unit, unit_pieces in zip(todo, pieces):
+            # The k-th hypothesis of every piece joined into the unit's k-th translation.
+            joined = tuple(join_hypotheses(list(k)) for k in zip(*unit_pieces))
+            translated[unit] = joined
+            if self.cache is not None:
+                self.cache.put((unit, params), joined)
+        return translated
+
+    def _generate_all(
+        self, segments: list[str], lengths: list[int], params: GenerationParams, scores: bool, counts: Counts
+    ) -> list[list[Hypothesis]]:
+        """Length-sorted micro-batches under the token budget, each decoded under its length cap."""
+        hypotheses: list[list[Hypothesis]] = [[] for _ in segments]
         batches = plan_micro_batches(
             lengths, self.settings.batch_token_budget, self.settings.max_batch_sentences, params.num_beams
         )
         for batch in batches:
-            outputs = self._generate([segments[i] for i in batch.indices], params)
+            limit = decoding_limit(params.max_new_tokens, batch.padded_length, self.settings)
+            outputs = self._generate(
+                [segments[i] for i in batch.indices], replace(params, max_new_tokens=limit), scores
+            )
+            real = sum(lengths[i] for i in batch.indices)
+            counts.add("translation_micro_batches_total")
+            counts.add("translation_source_tokens_total", real)
+            counts.add("translation_real_tokens_total", real)
+            counts.add("translation_padded_tokens_total", batch.padded_tokens)
             for i, output in zip(batch.indices, outputs):
                 hypotheses[i] = output
-        per_text: list[list[list[str]]] = [[] for _ in texts]
-        for t, output in zip(owner, hypotheses):
-            per_text[t].append(output)
-        # Join the k-th hypothesis of every piece of a text into its k-th translation.
-        return [[join_pieces(list(k)) for k in zip(*pieces)] for pieces in per_text]
+                counts.add("translation_generated_tokens_total", sum(h.tokens for h in output))
+                if limit < params.max_new_tokens and any(h.tokens >= limit for h in output):
+                    counts.add("translation_decoding_cap_hits_total")
+        return hypotheses
 
-    def _generate(self, segments: list[str], params: GenerationParams) -> list[list[str]]:
+    def _generate(self, segments: list[str], params: GenerationParams, scores: bool) -> list[list[Hypothesis]]:
         try:
-            return self.backend.translate(segments, params)
+            return self.backend.generate(segments, params, scores)
         except (torch.OutOfMemoryError, MemoryError):
             logger.exception("out of memory translating %d segments", len(segments))
             if torch.cuda.is_available():
@@ -118,3 +180,58 @@ class TranslationService:
             raise ServingError(
                 HTTPStatus.INTERNAL_SERVER_ERROR, f"translation failed: {type(e).__name__}: {e}"
             ) from None
+
+
+def decoding_limit(max_new_tokens: int, longest_source: int, settings: ServingSettings) -> int:
+    """Tokens one micro-batch may decode: min(max_new_tokens, ceil(a x longest source) + b), a factor 0 no cap.
+
+    A degenerate hypothesis otherwise runs to max_new_tokens and holds its whole batch that long.
+    """
+    if settings.decode_length_factor <= 0:
+        return max_new_tokens
+    cap = math.ceil(settings.decode_length_factor * longest_source) + settings.decode_length_offset
+    return max(1, min(max_new_tokens, cap))
+
+
+def join_hypotheses(pieces: list[Hypothesis]) -> Hypothesis:
+    """The pieces of one over-long unit as one hypothesis: texts joined, tokens and log-probabilities summed."""
+    if len(pieces) == 1:
+        return pieces[0]
+    log_probs = [h.log_prob for h in pieces]
+    return Hypothesis(
+        join_pieces([h.text for h in pieces]),
+        sum(h.tokens for h in pieces),
+        None if None in log_probs else sum(log_probs),  # type: ignore[arg-type]
+    )
+
+
+def texts_of(hypotheses: tuple[Hypothesis, ...]) -> list[str]:
+    return [h.text for h in hypotheses]
+
+
+def text_values(document: Document, translated: dict[str, tuple[Hypothesis, ...]], details: bool) -> list[Any]:
+    """The num_return_sequences predictions of one text, best first: strings, or detail objects."""
+    per_sentence = [translated[s] for s in document.sentences]
+    values: list[Any] = []
+    for k in range(len(per_sentence[0])):
+        chosen = [hypotheses[k] for hypotheses in per_sentence]
+        translation = document.join([h.text for h in chosen])
+        if not details:
+            values.append(translation)
+            continue
+        values.append(
+            {
+                "translation": translation,
+                "score": mean_log_prob(chosen),
+                "sentences": [
+                    {"source": source, "translation": h.text, "score": mean_log_prob([h])}
+                    for source, h in zip(document.sentences, chosen)
+                ],
+            }
+        )
+    return values
+
+
+def mean_log_prob(hypotheses: list[Hypothesis]) -> float:
+    """Mean log-probability per generated token over the hypotheses together."""
+    return sum(h.log_prob or 0.0 for h in hypotheses) / max(1, sum(h.tokens for h in hypotheses))

@@ -40,9 +40,14 @@ class ServingSettings:
     max_segment_tokens: int
     batch_token_budget: int
     max_batch_sentences: int
-    # The arithmetic the backend runs (handler/backends/precision.py). A default, so that archives
-    # packed before the key existed (release 0.1) still load, as `auto`.
+    # Keys added after release 0.1 have defaults, so that the YAML of archives built before them still loads.
+    # The arithmetic the backend runs (handler/backends/precision.py); `auto` as before the key existed.
     dtype: str = "auto"
+    # Decoding cap per micro-batch: ceil(factor x longest source length) + offset tokens (factor 0: no cap).
+    decode_length_factor: float = 3.0
+    decode_length_offset: int = 10
+    # Translation cache per worker, in MiB (0: off).
+    cache_mib: int = 0
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 
@@ -50,10 +55,10 @@ class ServingSettings:
     def from_model_config(cls, config: Mapping[str, Any]) -> ServingSettings:
         """Build from a parsed model-config.yaml (TorchServe's `context.model_yaml_config`)."""
         section = dict(config.get("handler") or {})
-        names = {f.name for f in dataclasses.fields(cls)} - {"workers"}
-        optional = {f.name for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
-        unknown = sorted(set(section) - names)
-        missing = sorted(names - optional - set(section))
+        keys = {f.name: f for f in dataclasses.fields(cls) if f.name != "workers"}
+        required = {name for name, f in keys.items() if f.default is dataclasses.MISSING}
+        unknown = sorted(set(section) - set(keys))
+        missing = sorted(required - set(section))
         if unknown or missing:
             raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
         if section["backend"] not in BACKENDS:
@@ -65,8 +70,13 @@ class ServingSettings:
                 f"not {section['dtype']!r}"
             )
         for name, value in section.items():
-            text_keys = ("backend", "dtype")
-            if name not in text_keys and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            if name in ("backend", "dtype"):  # text keys, checked above
+                continue
+            if keys[name].type in (float, "float"):  # a float key takes whole numbers too
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:
+                    raise ValueError(f"model-config.yaml handler.{name} must be a non-negative number, not {value!r}")
+                section[name] = float(value)
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
         workers = int(config.get("minWorkers") or 1)
         return cls(**section, workers=workers)

@@ -16,6 +16,7 @@ import torch
 from ts.torch_handler.base_handler import BaseHandler
 
 from handler.backends import load_backend
+from handler.metrics import Counts, report_to_torchserve
 from handler.model_source import SOURCE_FILE, describe
 from handler.request_body import request_body
 from handler.service import TranslationService
@@ -54,7 +55,9 @@ class TranslationHandler(BaseHandler):
 
     def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
         bodies = [request_body(item, _content_type(context, idx)) for idx, item in enumerate(data)]
-        replies = self.service.handle_batch(bodies)
+        counts = Counts()
+        replies = self.service.handle_batch(bodies, counts)
+        report_to_torchserve(counts, context.metrics, context.model_name)
         logger.info("handled a batch of %d requests: %s", len(replies), " ".join(str(r.status) for r in replies))
         for idx, reply in enumerate(replies):
             context.set_response_status(reply.status, "", idx)

@@ -15,14 +15,14 @@ from typing import Any
 
 from handler.backends.base import GenerationParams
 from handler.errors import ServingError, bad_request, json_type, too_large
-from handler.parameters import PARAMETER_NAMES, parse_parameters
+from handler.parameters import PARAMETER_NAMES, RequestOptions, parse_all, parse_parameters
 
 # Archives built before the request_body module import FormEncodedBody from here.
 from handler.request_body import FormEncodedBody
 from handler.settings import ServingSettings
 
 __all__ = [
-    "FormEncodedBody", "GenerationParams", "Instance", "PARAMETER_NAMES", "VertexRequest",
+    "FormEncodedBody", "GenerationParams", "Instance", "PARAMETER_NAMES", "RequestOptions", "VertexRequest",
     "decode_body", "encode_reply", "format_predictions", "parse_parameters", "parse_request",
 ]  # fmt: skip
 
@@ -45,6 +45,7 @@ class Instance:
 class VertexRequest:
     instances: tuple[Instance, ...]
     params: GenerationParams
+    options: RequestOptions = RequestOptions()
 
     @property
     def texts(self) -> list[str]:
@@ -101,12 +102,12 @@ def parse_request(value: Any, defaults: GenerationParams, settings: ServingSetti
         raise bad_request('"instances" is empty; send at least one instance')
     if len(raw_instances) > settings.max_instances:
         raise too_large(f"too many instances: {len(raw_instances)}, the limit is {settings.max_instances} per request")
-    params = parse_parameters(value.get("parameters"), defaults, settings)
+    params, options = parse_all(value.get("parameters"), defaults, settings)
     instances = tuple(_parse_instance(raw, f"instances[{i}]", settings) for i, raw in enumerate(raw_instances))
     total = sum(len(text) for instance in instances for text in instance.texts)
     if total > settings.max_request_chars:
         raise too_large(f"request has {total} characters of text, the limit is {settings.max_request_chars}")
-    return VertexRequest(instances, params)
+    return VertexRequest(instances, params, options)
 
 
 def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance:
@@ -142,8 +143,9 @@ def _check_text(text: str, where: str, settings: ServingSettings) -> str:
     return text
 
 
-def format_predictions(request: VertexRequest, translations: list[list[str]]) -> dict[str, list[Any]]:
-    """Reassemble flat translations (one list of hypotheses per text) in the request's shape."""
+def format_predictions(request: VertexRequest, translations: list[list[Any]]) -> dict[str, list[Any]]:
+    """Reassemble flat translations (one list of hypotheses per text, strings or detail objects) in the
+    request's shape."""
     single = request.params.num_return_sequences == 1
     hypotheses = iter(translations)
     predictions: list[Any] = []

@@ -104,6 +104,19 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "s/1k sent" in result.stdout
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     assert (tmp_path / "results.png").stat().st_size > 10_000
+    # The request path's workloads, each setting (on one backend when quick), every request answered.
+    path = {(r["workload"], r["setting"]): r for r in raw["request_path"]}
+    for backend in ("transformers",):
+        for workload, setting in [("documents", "split on"), ("documents", "split off"), ("repeats", "cache off"),
+                                  ("repeats", "cache on"), ("runaway", "cap on"), ("runaway", "cap off")]:  # fmt: skip
+            row = path[(workload, f"{backend} {setting}")]
+            assert row["errors"] == 0 and row["chars_per_s"] > 0, row
+        # The cap bounds what the degenerate benchmark model generates; without it it runs on.
+        on, off = path[("runaway", f"{backend} cap on")], path[("runaway", f"{backend} cap off")]
+        assert on["counters"]["translation_decoding_cap_hits_total"] > 0
+        assert (
+            on["counters"]["translation_generated_tokens_total"] < off["counters"]["translation_generated_tokens_total"]
+        )
     assert "targets" in result.stdout
 
 
@@ -112,7 +125,9 @@ def test_floor_reads_batch_sizes_from_the_worker_log_and_refuses_bad_flags(tmp_p
     log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
     offset = log.stat().st_size
     with open(log, "a") as f:
-        f.write("2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests: 200\nother\nhandled a batch of 1 requests: 400\n")
+        f.write(
+            "2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests: 200\nother\nhandled a batch of 1 requests: 400\n"
+        )
     assert batch_sizes(log, 0) == [3, 32, 1] and batch_sizes(log, offset) == [32, 1]
     assert batch_sizes(tmp_path / "absent", 0) == []
     bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,

@@ -52,7 +52,8 @@ def layouts(tmp_path_factory, tiny_model_dir) -> dict[str, Path]:
 def server(tmp_path_factory, layouts):
     store = tmp_path_factory.mktemp("parity-store")
     for name, model_dir in layouts.items():
-        build_archive(model_dir, store / name).rename(store / f"{name}.mar")
+        # float32 as from_pretrained loads it: `auto` would pick bfloat16 on CPUs that have it.
+        build_archive(model_dir, store / name, dtype="float32").rename(store / f"{name}.mar")
     archives = ",".join(f"{name}={name}.mar" for name in layouts)
     ts = loopback_torchserve(store, tmp_path_factory.mktemp("parity-ts"), archive=archives)
     ts.start()

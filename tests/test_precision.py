@@ -146,4 +146,3 @@ def test_bfloat16_translates_like_float32(tiny_model_dir):
     # The served path: the same shapes and beams come back.
     out = bf16.translate(texts[:2], GenerationParams(num_beams=2, max_new_tokens=6, num_return_sequences=2))
     assert [len(h) for h in out] == [2, 2] and all(t for h in out for t in h)
-

@@ -19,8 +19,12 @@ from tests.test_vertex_batch_local import Proxy
 pytestmark = pytest.mark.torchserve
 
 GOOD = {"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
-# Enough work to keep the tiny model's worker busy for a few seconds.
-HEAVY = {"instances": ["Bu odun yanmaz. " * 20] * 100, "parameters": {"num_beams": 8, "max_new_tokens": 256}}
+# Enough work to keep the tiny model's worker busy for a few seconds: distinct texts (identical ones
+# are translated once) kept whole (split, each would be a short sentence under a short decoding cap).
+HEAVY = {
+    "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(100)],
+    "parameters": {"num_beams": 8, "max_new_tokens": 256, "split_sentences": False},
+}
 JSON = {"Content-Type": "application/json"}
 
 

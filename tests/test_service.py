@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import pytest
 import torch
 
 from handler.backends import GenerationParams
+from handler.metrics import Counts
 from handler.segmenting import join_pieces, split_long_text
 from handler.service import TranslationService, default_params
 from tests.conftest import TINY_MAX_LENGTH
@@ -31,6 +33,19 @@ def test_defaults_come_from_the_generation_config(tiny_backend, settings):
     assert default_params(tiny_backend, settings) == GenerationParams(
         num_beams=4, max_new_tokens=TINY_MAX_LENGTH - 1, num_return_sequences=1
     )
+
+
+def test_repetition_defaults_come_from_the_generation_config_within_range(tiny_backend, settings):
+    class Configured(RecordingBackend):
+        def generation_defaults(self):
+            return {**self.backend.generation_defaults(), "no_repeat_ngram_size": 20, "repetition_penalty": 1.2}
+
+    defaults = default_params(Configured(tiny_backend), settings)
+    assert (defaults.no_repeat_ngram_size, defaults.repetition_penalty) == (10, 1.2)
+    assert (
+        default_params(tiny_backend, settings).no_repeat_ngram_size,
+        default_params(tiny_backend, settings).repetition_penalty,
+    ) == (0, 1.0)
 
 
 def test_without_a_max_length_the_default_is_the_settings(settings):
@@ -78,11 +93,12 @@ def test_requests_with_different_parameters_are_generated_apart(service, tiny_ba
     assert three == tiny_backend.translate(["Bu odun yanmaz."], GenerationParams(3, 8, 3))[0]
 
 
-def test_long_text_is_translated_piece_by_piece(tiny_backend, settings):
+def test_long_text_kept_whole_is_translated_piece_by_piece(tiny_backend, settings):
+    """split_sentences false: release 0.1's path, the text split only beyond the source window."""
     service = TranslationService(tiny_backend, dataclasses.replace(settings, max_segment_tokens=32))
     text = " ".join(["Çocuk her gün okula gidiyor.", "Bu odun yanmaz."] * 200)
     assert len(text) > 8000
-    reply = service.handle_batch([body([text], max_new_tokens=4)])[0]
+    reply = service.handle_batch([body([text], max_new_tokens=4, split_sentences=False)])[0]
     assert reply.status == 200
     (length,) = tiny_backend.count_tokens([text])
     pieces = [p for p, _ in split_long_text(text, length, tiny_backend.count_tokens, 32)]
@@ -104,11 +120,11 @@ class FailingBackend:
     def count_tokens(self, texts):
         return self.backend.count_tokens(texts)
 
-    def translate(self, texts, params):
+    def generate(self, texts, params, scores=False):
         if self.error is not None:
             error, self.error = self.error, None
             raise error
-        return self.backend.translate(texts, params)
+        return self.backend.generate(texts, params, scores)
 
 
 @pytest.mark.parametrize(
@@ -142,3 +158,117 @@ def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch):
     with pytest.raises(SystemExit):
         service.handle_batch([body(["Bu odun yanmaz."])])
     assert exits == [1]
+
+
+class RecordingBackend:
+    """The real backend, with every generate call's segments and parameters written down."""
+
+    def __init__(self, backend):
+        self.backend, self.calls = backend, []
+        self.max_source_tokens = backend.max_source_tokens
+
+    def generation_defaults(self):
+        return self.backend.generation_defaults()
+
+    def count_tokens(self, texts):
+        return self.backend.count_tokens(texts)
+
+    def generate(self, texts, params, scores=False):
+        out = self.backend.generate(texts, params, scores)
+        self.calls.append((list(texts), params, out))
+        return out
+
+
+def one(backend, sentence, **parameters):
+    return backend.translate([sentence], dataclasses.replace(GenerationParams(1, 8, 1), **parameters))[0][0]
+
+
+def test_every_sentence_is_translated_alone_and_the_layout_comes_back(service, tiny_backend):
+    text = "Bu odun yanmaz. Kedi uyuyor.\n\nEv büyük."
+    (reply,) = service.handle_batch([body([text])])
+    a, b, c = (one(tiny_backend, s) for s in ("Bu odun yanmaz.", "Kedi uyuyor.", "Ev büyük."))
+    assert reply.body == {"predictions": [f"{a} {b}\n\n{c}"]}
+    (whole,) = service.handle_batch([body([text], split_sentences=False)])
+    assert whole.body == {"predictions": [one(tiny_backend, text)]}
+
+
+def test_sentences_of_all_requests_share_micro_batches_and_repeats_are_translated_once(tiny_backend, settings):
+    recording = RecordingBackend(tiny_backend)
+    service = TranslationService(recording, dataclasses.replace(settings, cache_mib=0))
+    counts = Counts()
+    replies = service.handle_batch(
+        [body(["Bu odun yanmaz. Kedi uyuyor."]), body([["Ev büyük.", "Kedi uyuyor. Bu odun yanmaz. Elma nerede?"]])],
+        counts,
+    )
+    assert [r.status for r in replies] == [200, 200]
+    # One generate call for the four distinct sentences of both requests, longest first.
+    ((segments, params, _),) = recording.calls
+    assert sorted(segments) == sorted(["Bu odun yanmaz.", "Kedi uyuyor.", "Ev büyük.", "Elma nerede?"])
+    lengths = tiny_backend.count_tokens(segments)
+    assert lengths == sorted(lengths, reverse=True)
+    assert counts.get("translation_sentences_total") == 6 and counts.get("translation_requests_total") == 2
+    assert counts.get("translation_micro_batches_total") == 1
+    assert counts.get("translation_real_tokens_total") == sum(lengths)
+    assert counts.get("translation_padded_tokens_total") == max(lengths) * len(lengths)
+    assert "translation_cache_hits_total" not in {name for name, _ in counts.values}
+
+
+def test_decoding_is_capped_by_the_longest_source_of_each_micro_batch(tiny_backend, settings):
+    recording = RecordingBackend(tiny_backend)
+    capped = dataclasses.replace(settings, decode_length_factor=1.5, decode_length_offset=2, max_batch_sentences=1)
+    service = TranslationService(recording, capped)
+    counts = Counts()
+    short, long = "Ev büyük.", "Her kış İzmir'de kar yağar ve çocuklar okula yürüyerek gider."
+    (reply,) = service.handle_batch([body([short, long], max_new_tokens=100)], counts)
+    assert reply.status == 200
+    limits = {segments[0]: params.max_new_tokens for segments, params, _ in recording.calls}
+    for text, n in zip((short, long), tiny_backend.count_tokens([short, long])):
+        assert limits[text] == math.ceil(1.5 * n) + 2 < 100
+    # The random tiny model rarely ends a sentence by itself: whatever reached the cap was counted.
+    reached = sum(any(h.tokens >= p.max_new_tokens for h in out[0]) for _, p, out in recording.calls)
+    assert counts.get("translation_decoding_cap_hits_total") == reached
+    # An explicit max_new_tokens below the cap still decides, and is no cap hit.
+    recording.calls.clear()
+    service.handle_batch([body([long], max_new_tokens=3)], counts)
+    assert [p.max_new_tokens for _, p, _ in recording.calls] == [3]
+    assert counts.get("translation_decoding_cap_hits_total") == reached
+    # Factor 0 turns the cap off.
+    recording.calls.clear()
+    TranslationService(recording, dataclasses.replace(capped, decode_length_factor=0.0)).handle_batch(
+        [body([short], max_new_tokens=100)]
+    )
+    assert [p.max_new_tokens for _, p, _ in recording.calls] == [100]
+
+
+def test_details_carry_scores_per_text_and_per_sentence(service):
+    text = "Bu odun yanmaz. Kedi uyuyor."
+    (plain, detailed, several) = service.handle_batch(
+        [
+            body([text]),
+            body([text, [text]], return_details=True),
+            body([text], return_details=True, num_beams=3, num_return_sequences=2),
+        ]
+    )
+    details = detailed.body["predictions"][0]
+    assert details["translation"] == plain.body["predictions"][0]
+    assert detailed.body["predictions"][1] == [details]
+    assert [s["source"] for s in details["sentences"]] == ["Bu odun yanmaz.", "Kedi uyuyor."]
+    assert " ".join(s["translation"] for s in details["sentences"]) == details["translation"]
+    assert all(isinstance(s["score"], float) and s["score"] < 0 for s in details["sentences"])
+    # The text's score is per generated token over both sentences, so it lies between theirs.
+    low, high = sorted(s["score"] for s in details["sentences"])
+    assert low <= details["score"] <= high
+    (hypotheses,) = several.body["predictions"]
+    assert [sorted(h) for h in hypotheses] == [["score", "sentences", "translation"]] * 2
+    assert hypotheses[0]["translation"] != hypotheses[1]["translation"]
+
+
+@pytest.mark.parametrize("backend_name", ["tiny_backend", "tiny_ct2_backend"])
+def test_repetition_controls_reach_both_backends(request, backend_name):
+    backend = request.getfixturevalue(backend_name)
+    text = "Her kış İzmir'de kar yağar ve çocuklar okula yürüyerek gider."
+    free = one(backend, text, max_new_tokens=24).split()
+    assert len(set(free)) < len(free), "the random tiny model repeats itself without constraints"
+    distinct = one(backend, text, max_new_tokens=24, no_repeat_ngram_size=1).split()
+    assert len(set(distinct)) == len(distinct)
+    assert one(backend, text, max_new_tokens=24, repetition_penalty=2.0).split() != free

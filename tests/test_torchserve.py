@@ -129,7 +129,11 @@ def test_long_input_is_translated_not_truncated(url, in_process):
 def test_concurrent_requests_are_batched_and_bad_ones_fail_alone(url, torchserve, in_process):
     # A slow request occupies the worker so that the following ones queue up and reach the
     # handler together, as one TorchServe batch.
-    slow = {"instances": ["Bu odun yanmaz. " * 20] * 64, "parameters": {"num_beams": 8, "max_new_tokens": 128}}
+    # Distinct texts kept whole: identical ones would be translated once, split ones under a short cap.
+    slow = {
+        "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(64)],
+        "parameters": {"num_beams": 8, "max_new_tokens": 128, "split_sentences": False},
+    }
     good = [{"instances": [f"Kedi {i} kez uyudu."], "parameters": GREEDY} for i in range(12)]
     bad = [{"instances": ["ok", None]}, {"instances": ["x"], "parameters": {"num_beams": 0}}, {"instances": "x"}]
     requests_ = good[:6] + bad + good[6:]
@@ -147,6 +151,61 @@ def test_concurrent_requests_are_batched_and_bad_ones_fail_alone(url, torchserve
             assert response.json() == expected(in_process, payload)
     sizes = [int(n) for n in re.findall(r"handled a batch of (\d+) requests", torchserve.log_tail(2000))]
     assert max(sizes) > 3, sizes
+
+
+def scrape(torchserve) -> dict[tuple[str, str], float]:
+    """The handler's counters on the metrics port: (name, status label or "") -> value."""
+    text = requests.get(f"{torchserve.metrics_address}/metrics", timeout=10).text
+    values = {}
+    for name, labels, value in re.findall(r"^(translation_\w+)\{([^}]*)\} (\S+)$", text, flags=re.M):
+        status = re.search(r'status="(\d+)"', labels)
+        values[(name, status.group(1) if status else "")] = float(value)
+    return values
+
+
+def test_metrics_count_what_was_translated(url, torchserve):
+    before = scrape(torchserve)
+    document = {"instances": ["Metrik bir. Metrik iki.\nMetrik üç."], "parameters": GREEDY}
+    assert post(url, document).status_code == 200
+    assert post(url, document).status_code == 200  # the same sentences again: from the cache
+    assert post(url, {"instances": [7]}).status_code == 400
+    expected = {
+        ("translation_requests_total", ""): 2,
+        ("translation_errors_total", "400"): 1,
+        ("translation_texts_total", ""): 2,
+        ("translation_sentences_total", ""): 6,
+        ("translation_cache_misses_total", ""): 3,
+        ("translation_cache_hits_total", ""): 3,
+        ("translation_micro_batches_total", ""): 1,
+    }
+    deadline = time.monotonic() + 30
+    while True:  # the frontend reads the worker's metric lines from its log, a moment later
+        after = scrape(torchserve)
+        delta = {key: after.get(key, 0) - before.get(key, 0) for key in expected}
+        if delta == expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert delta == expected
+    tokens = {key[0]: after[key] - before.get(key, 0) for key in after if key[1] == ""}
+    assert tokens["translation_real_tokens_total"] == tokens["translation_source_tokens_total"] > 0
+    assert tokens["translation_padded_tokens_total"] >= tokens["translation_real_tokens_total"]
+    # Greedy with max_new_tokens 8: at most 8 tokens for each of the three sentences translated.
+    assert 3 <= tokens["translation_generated_tokens_total"] <= 3 * 8
+
+
+def test_documents_details_and_repetition_controls(url, in_process):
+    from tests.test_backends import DOCUMENT, DOCUMENT_PARAMETERS, assert_same_details
+
+    document = {"instances": [DOCUMENT], "parameters": {**DOCUMENT_PARAMETERS, "return_details": True}}
+    response = post(url, document)
+    assert response.status_code == 200, response.text
+    assert_same_details(response.json(), expected(in_process, document))
+    plain = post(url, {"instances": [DOCUMENT], "parameters": DOCUMENT_PARAMETERS})
+    assert plain.json() == {"predictions": [response.json()["predictions"][0]["translation"]]}
+    bad = post(url, {"instances": ["a"], "parameters": {"return_details": "yes"}})
+    assert (
+        bad.status_code == 400 and bad.json()["error"] == 'parameters.return_details must be true or false, not "yes"'
+    )
 
 
 def test_torchserve_logs_no_line_per_request(torchserve):

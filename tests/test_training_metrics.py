@@ -13,9 +13,13 @@ def test_corpus_scores_are_sacrebleus():
 
 
 def test_with_delta_and_the_results_table():
-    results = metrics.with_delta({"bleu": 10.0, "chrf": 30.5, "samples": 4}, {"bleu": 25.25, "chrf": 40.0, "samples": 4})
+    results = metrics.with_delta(
+        {"bleu": 10.0, "chrf": 30.5, "samples": 4}, {"bleu": 25.25, "chrf": 40.0, "samples": 4}
+    )
     assert results["delta"] == {"bleu": 15.25, "chrf": 9.5}
-    table = metrics.results_table({"base": results["base"], "fine-tuned": results["finetuned"], "delta": results["delta"]})
+    table = metrics.results_table(
+        {"base": results["base"], "fine-tuned": results["finetuned"], "delta": results["delta"]}
+    )
     assert table.splitlines() == [
         "               BLEU    chrF",
         "base          10.00   30.50",

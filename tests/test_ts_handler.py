@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+from pathlib import Path
 
 import pytest
 import torch
+import ts
 from ts.context import Context, RequestProcessor
+from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler.backends.transformers_backend import model_dtype
 from handler.settings import read_model_config
@@ -22,16 +26,20 @@ def handler(tiny_model_dir):
 
 
 def make_context(headers: list[dict]) -> Context:
-    context = Context("tr_en", "", {}, 32, None, "0.12.0")
+    # The worker's own metrics cache, as TorchServe's model_service_worker builds it.
+    metrics = MetricsCacheYamlImpl(config_file_path=str(Path(ts.__file__).parent / "configs" / "metrics.yaml"))
+    metrics.initialize_cache()
+    context = Context("tr_en", "", {}, 32, None, "0.12.0", metrics=metrics)
     context.request_processor = [RequestProcessor(h) for h in headers]
     return context
 
 
-def test_batch_replies_carry_their_own_status_and_json(handler):
+def test_batch_replies_carry_their_own_status_and_json(handler, caplog):
     good = json.dumps({"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}})
     data = [{"body": good.encode()}, {"body": b'{"instances": []}'}, {"data": bytearray(good.encode())}, {}]
     headers = [{"Content-Type": "application/json"}] * 3 + [{"content-type": "application/x-www-form-urlencoded"}]
     context = make_context(headers)
+    caplog.set_level(logging.INFO, logger="ts.metrics")
     replies = handler.handle(data, context)
     assert len(replies) == 4
     statuses = [context.get_response_status(i)[0] for i in range(4)]
@@ -41,6 +49,15 @@ def test_batch_replies_carry_their_own_status_and_json(handler):
     assert bodies[0] == bodies[2] and isinstance(bodies[0]["predictions"][0], str)
     assert bodies[1] == {"error": '"instances" is empty; send at least one instance'}
     assert "application/x-www-form-urlencoded" in bodies[3]["error"]
+    # The counts went to the worker's metrics cache, which logs them for the frontend.
+    metric_lines = [r.getMessage() for r in caplog.records if "[METRICS]translation_" in r.getMessage()]
+    assert any(
+        "[METRICS]translation_requests_total.Count:2|#ModelName:tr_en,Level:Model|" in line for line in metric_lines
+    )
+    assert any(
+        "[METRICS]translation_errors_total.Count:1|#ModelName:tr_en,Level:Model,status:415|" in line
+        for line in metric_lines
+    )
 
 
 def test_threads_are_set_for_the_worker(handler):

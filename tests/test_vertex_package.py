@@ -26,12 +26,16 @@ def test_sdist_metadata_leaves_the_images_torch_alone(sdist):
     with tarfile.open(sdist) as archive:
         metadata = archive.extractfile(f"{sdist.name.removesuffix('.tar.gz')}/PKG-INFO").read().decode()
         names = archive.getnames()
-    requires = [line.removeprefix("Requires-Dist: ") for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    requires = [
+        line.removeprefix("Requires-Dist: ") for line in metadata.splitlines() if line.startswith("Requires-Dist:")
+    ]
     assert {requirement_name(r) for r in requires} == {requirement_name(r) for r in package.TRAINER_REQUIREMENTS}
     assert not {requirement_name(r) for r in requires} & set(package.FORBIDDEN)
     # The prebuilt images carry Python 3.10.
     assert "Requires-Python: >=3.10" in metadata
-    assert any(n.endswith("/training/launch.py") for n in names) and any(n.endswith("/training/data/train.jsonl") for n in names)
+    assert any(n.endswith("/training/launch.py") for n in names) and any(
+        n.endswith("/training/data/train.jsonl") for n in names
+    )
     assert not any("/handler/" in n or "/vertex/" in n for n in names)
 
 

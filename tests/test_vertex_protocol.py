@@ -137,6 +137,43 @@ def test_parameters_override_defaults(settings):
             400,
             "parameters.num_return_sequences (3) must not exceed num_beams (2)",
         ),
+        (
+            {"instances": ["a"], "parameters": {"no_repeat_ngram_size": 11}},
+            400,
+            "parameters.no_repeat_ngram_size must be an integer from 0 to 10, not 11",
+        ),
+        (
+            {"instances": ["a"], "parameters": {"no_repeat_ngram_size": -1}},
+            400,
+            "parameters.no_repeat_ngram_size must be an integer from 0 to 10",
+        ),
+        (
+            {"instances": ["a"], "parameters": {"repetition_penalty": 2.5}},
+            400,
+            "parameters.repetition_penalty must be a number from 1.0 to 2.0, not 2.5",
+        ),
+        (
+            {"instances": ["a"], "parameters": {"repetition_penalty": 0.9}},
+            400,
+            "parameters.repetition_penalty must be a number from 1.0 to 2.0",
+        ),
+        (
+            {"instances": ["a"], "parameters": {"repetition_penalty": "1.2"}},
+            400,
+            'parameters.repetition_penalty must be a number from 1.0 to 2.0, not "1.2"',
+        ),
+        ({"instances": ["a"], "parameters": {"repetition_penalty": False}}, 400, "parameters.repetition_penalty"),
+        (
+            {"instances": ["a"], "parameters": {"return_details": 1}},
+            400,
+            "parameters.return_details must be true or false, not 1",
+        ),
+        (
+            {"instances": ["a"], "parameters": {"split_sentences": "no"}},
+            400,
+            'parameters.split_sentences must be true or false, not "no"',
+        ),
+        ({"instances": ["a"], "parameters": {"return_detail": True}}, 400, "unknown parameter 'return_detail'"),
         (FormEncodedBody("application/x-www-form-urlencoded"), 415, "Content-Type: application/json"),
     ],
 )
@@ -170,6 +207,27 @@ def test_limits(settings):
 
 def test_text_with_newlines_and_tabs_is_accepted(settings):
     assert parse({"instances": ["Bir.\nİki.\tÜç.\r\n"]}, settings).texts == ["Bir.\nİki.\tÜç.\r\n"]
+
+
+def test_new_parameters_and_options(settings):
+    request = parse(
+        {
+            "instances": ["a"],
+            "parameters": {
+                "no_repeat_ngram_size": 3.0,
+                "repetition_penalty": 1,
+                "split_sentences": False,
+                "return_details": True,
+            },
+        },
+        settings,
+    )
+    assert request.params == GenerationParams(4, 256, 1, no_repeat_ngram_size=3, repetition_penalty=1.0)
+    assert isinstance(request.params.repetition_penalty, float)
+    assert (request.options.split_sentences, request.options.return_details) == (False, True)
+    default = parse({"instances": ["a"]}, settings)
+    assert (default.options.split_sentences, default.options.return_details) == (True, False)
+    assert (default.params.no_repeat_ngram_size, default.params.repetition_penalty) == (0, 1.0)
 
 
 @pytest.mark.parametrize("body", [b"\xef\xbb\xbf" + b'{"instances": ["Bu odun yanmaz."]}',

@@ -271,3 +271,22 @@ def wait_for_job(job: Any, poll_interval: float, total: int | None = None) -> An
             if state in done_states:
                 return state
             time.sleep(poll_interval)
+
+
+def report_training_job(job: Any, output_uri: str, wait: bool, poll_interval: float) -> int:
+    """Print where a submitted training or tuning job is and, with `wait`, follow it to the end.
+
+    Exit code: 0 when not waiting or when the job succeeded, 1 with the job's error otherwise.
+    """
+    from google.cloud.aiplatform.compat.types import job_state
+
+    print(f"job:    {job.resource_name}\n        {console_link(job.resource_name)}")
+    print(f"output: {output_uri}")
+    if not wait:
+        return 0
+    state = wait_for_job(job, poll_interval)
+    print(f"state:  {state.name}")
+    if state != job_state.JobState.JOB_STATE_SUCCEEDED:
+        print(f"error:  {job.error.message or 'the job did not succeed'}", file=sys.stderr)
+        return 1
+    return 0

@@ -266,19 +266,10 @@ def submit(args: argparse.Namespace, trainer_args: list[str]) -> Any:
 
 
 def train_job(args: argparse.Namespace, trainer_args: list[str]) -> int:
-    from google.cloud.aiplatform.compat.types import job_state
-
     job = submit(args, trainer_args)
-    print(f"job:    {job.resource_name}\n        {common.console_link(job.resource_name)}")
-    print(f"output: {job.job_spec.base_output_directory.output_uri_prefix}")
-    if not args.wait:
-        return 0
-    state = common.wait_for_job(job, args.poll_interval)
-    print(f"state:  {state.name}")
-    if state != job_state.JobState.JOB_STATE_SUCCEEDED:
-        print(f"error:  {job.error.message or 'the job did not succeed'}", file=sys.stderr)
-        return 1
-    return 0
+    return common.report_training_job(
+        job, job.job_spec.base_output_directory.output_uri_prefix, args.wait, args.poll_interval
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

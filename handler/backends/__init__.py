@@ -5,9 +5,9 @@ The contract is in `handler.backends.base`; which library runs the model is chos
 
 from __future__ import annotations
 
-from handler.backends.base import GenerationParams, MarianTokens, TranslationBackend
+from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, TranslationBackend
 
-__all__ = ["GenerationParams", "MarianTokens", "TranslationBackend", "load_backend"]
+__all__ = ["GenerationParams", "Hypothesis", "MarianTokens", "TranslationBackend", "load_backend"]
 
 
 def load_backend(

@@ -22,20 +22,39 @@ class GenerationParams:
     num_beams: int = 1
     max_new_tokens: int = 256
     num_return_sequences: int = 1
+    # Never repeat an n-gram of this size (0: no constraint).
+    no_repeat_ngram_size: int = 0
+    # Above 1.0, tokens already generated become less likely (1.0: no penalty).
+    repetition_penalty: float = 1.0
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One translation of one segment: its text, how many tokens it took, and how likely the model found it."""
+
+    text: str
+    # Generated tokens, end-of-sentence included (the forced one at the length limit too).
+    tokens: int
+    # Sum of the model's log-probabilities of those tokens, teacher-forced on the unprocessed
+    # distribution; None when not asked for (it costs a second decoder pass).
+    log_prob: float | None = None
 
 
 class TranslationBackend(Protocol):
     # Source tokens (end-of-sentence included) the model accepts in one segment.
     max_source_tokens: int
 
-    def generation_defaults(self) -> dict[str, int]:
-        """num_beams / max_new_tokens that the model's own generation config sets, if any."""
+    def generation_defaults(self) -> dict[str, float]:
+        """The GenerationParams fields that the model's own generation config sets, if any."""
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Source tokens of each text, end-of-sentence included."""
 
+    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+        """num_return_sequences hypotheses of each text, best first; with `scores`, their log_prob too."""
+
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
-        """num_return_sequences translations of each text, best first."""
+        """num_return_sequences translations of each text, best first (the texts of `generate`)."""
 
 
 def source_window(config: Any, tokenizer: Any) -> int:
@@ -53,7 +72,7 @@ class MarianTokens:
     tokenizer: Any
     generation_config: Any
 
-    def generation_defaults(self) -> dict[str, int]:
+    def generation_defaults(self) -> dict[str, float]:
         config = self.generation_config
         max_new_tokens = config.max_new_tokens
         # generate() without max_new_tokens stops at max_length tokens, the decoder's start token
@@ -61,8 +80,19 @@ class MarianTokens:
         # max_length the model sets counts: transformers' own default of 20 is a placeholder.
         if not max_new_tokens and "max_length" in config.to_diff_dict():
             max_new_tokens = config.max_length - 1
-        defaults = {"num_beams": config.num_beams, "max_new_tokens": max_new_tokens}
+        defaults = {
+            "num_beams": config.num_beams,
+            "max_new_tokens": max_new_tokens,
+            "no_repeat_ngram_size": config.no_repeat_ngram_size,
+            "repetition_penalty": config.repetition_penalty,
+        }
         return {k: v for k, v in defaults.items() if v}
+
+    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+        raise NotImplementedError
+
+    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+        return [[h.text for h in hypotheses] for hypotheses in self.generate(texts, params)]
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:

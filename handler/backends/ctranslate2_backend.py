@@ -15,7 +15,7 @@ import ctranslate2
 import torch
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-from handler.backends.base import GenerationParams, MarianTokens, source_window
+from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
 from handler.backends.precision import AUTO, ctranslate2_compute_type
 
 CONVERTED_DIR = "ctranslate2"
@@ -114,28 +114,51 @@ class CTranslate2Backend(MarianTokens):
         banned = [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.generation_config.bad_words_ids or []]
         self.suppressed = [pieces for pieces in banned if set(pieces) <= vocabulary] or None
 
-    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
         words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens
-        if words < 1:  # only the forced end-of-sentence fits, as with transformers
-            return [[""] * params.num_return_sequences for _ in texts]
         ids = self.tokenizer(texts, truncation=False)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        try:
-            results = self.translator.translate_batch(
+        if words < 1:  # only the forced end-of-sentence fits, as with transformers
+            hypotheses = [[[] for _ in range(params.num_return_sequences)] for _ in texts]
+        else:
+            results = self._run(
+                self.translator.translate_batch,
                 source,
                 beam_size=params.num_beams,
                 num_hypotheses=params.num_return_sequences,
                 max_decoding_length=words,
+                no_repeat_ngram_size=params.no_repeat_ngram_size,
+                repetition_penalty=params.repetition_penalty,
                 suppress_sequences=self.suppressed,
                 # The micro-batches are already length-sorted and sized by the service.
                 max_batch_size=0,
             )
+            hypotheses = [result.hypotheses for result in results]
+        log_probs = self._log_probs(source, hypotheses) if scores else [[None] * len(row) for row in hypotheses]
+        # The end-of-sentence counts as a generated token, as transformers counts it (generated, or
+        # forced at the length limit, where CTranslate2 just stops).
+        return [
+            [Hypothesis(self._detokenize(tokens), len(tokens) + 1, lp) for tokens, lp in zip(row, row_log_probs)]
+            for row, row_log_probs in zip(hypotheses, log_probs)
+        ]
+
+    def _log_probs(self, source: list[list[str]], hypotheses: list[list[list[str]]]) -> list[list[float | None]]:
+        """Teacher-forced sums of token log-probabilities, end-of-sentence included, as the transformers
+        backend computes them (translate_batch's own scores skip a forced end-of-sentence)."""
+        sources = [tokens for tokens, row in zip(source, hypotheses) for _ in row]
+        targets = [tokens for row in hypotheses for tokens in row]
+        scored = iter(self._run(self.translator.score_batch, sources, targets, max_batch_size=0))
+        return [[sum(next(scored).log_probs) for _ in row] for row in hypotheses]
+
+    @staticmethod
+    def _run(method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
         except RuntimeError as e:
             # CTranslate2 reports allocation failures as RuntimeError; the service answers 507 to these.
             if "out of memory" in str(e).lower():
                 raise MemoryError(str(e)) from e
             raise
-        return [[self._detokenize(tokens) for tokens in result.hypotheses] for result in results]
 
     def _detokenize(self, tokens: list[str]) -> str:
         return self.tokenizer.convert_tokens_to_string([t for t in tokens if t not in self.special_tokens]).strip()

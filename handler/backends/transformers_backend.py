@@ -8,10 +8,12 @@ import logging
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from handler.backends.base import GenerationParams, MarianTokens, source_window
+from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, transformers_dtype
 
 logger = logging.getLogger(__name__)
+# Rows scored per forward pass: bounds the logits held at once (rows x steps x vocabulary floats).
+SCORE_CHUNK_ROWS = 16
 
 
 def model_dtype(device: torch.device, requested: str = AUTO) -> torch.dtype:
@@ -43,7 +45,7 @@ class TransformersBackend(MarianTokens):
         self.model.generation_config.max_length = None
         self.max_source_tokens = source_window(self.model.config, self.tokenizer)
 
-    def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
+    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
         # Dynamic padding: rows are padded to the longest text of this micro-batch only.
         batch = self.tokenizer(texts, padding=True, truncation=False, return_tensors="pt").to(self.device)
         with torch.inference_mode():
@@ -52,8 +54,46 @@ class TransformersBackend(MarianTokens):
                 num_beams=params.num_beams,
                 max_new_tokens=params.max_new_tokens,
                 num_return_sequences=params.num_return_sequences,
+                no_repeat_ngram_size=params.no_repeat_ngram_size,
+                repetition_penalty=params.repetition_penalty,
                 do_sample=False,
             )
+            generated = output[:, 1:]  # without the decoder start
+            mask = self._generated_mask(generated)
+            log_probs = self._log_probs(batch, output, mask, params.num_return_sequences) if scores else None
         decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        tokens = mask.sum(dim=1).tolist()
         n = params.num_return_sequences
-        return [[t.strip() for t in decoded[i * n : (i + 1) * n]] for i in range(len(texts))]
+        return [
+            [
+                Hypothesis(decoded[r].strip(), tokens[r], None if log_probs is None else log_probs[r])
+                for r in range(i * n, (i + 1) * n)
+            ]
+            for i in range(len(texts))
+        ]
+
+    def _generated_mask(self, generated: torch.Tensor) -> torch.Tensor:
+        """True for the generated tokens up to and including each row's first end-of-sentence."""
+        eos = generated == self.generation_config.eos_token_id
+        ended_before = (torch.cumsum(eos, dim=1) - eos.long()) > 0
+        return ~ended_before & (generated != self.generation_config.pad_token_id)
+
+    def _log_probs(self, batch, output: torch.Tensor, mask: torch.Tensor, n: int) -> list[float]:
+        """Sum of each row's token log-probabilities, teacher-forced on the model's raw distribution.
+
+        generate's own scores have gone through the logits processors (the forced end-of-sentence
+        gets probability 1 there); a forward pass gives the model's view, as CTranslate2's score_batch does.
+        Rows go through in chunks so that the logits (rows x steps x vocabulary) stay small.
+        """
+        input_ids = batch["input_ids"].repeat_interleave(n, dim=0)
+        attention = batch["attention_mask"].repeat_interleave(n, dim=0)
+        sums: list[float] = []
+        for start in range(0, output.shape[0], SCORE_CHUNK_ROWS):
+            rows = slice(start, start + SCORE_CHUNK_ROWS)
+            logits = self.model(
+                input_ids=input_ids[rows], attention_mask=attention[rows], decoder_input_ids=output[rows, :-1]
+            ).logits.float()
+            picked = torch.gather(logits, 2, output[rows, 1:].unsqueeze(-1)).squeeze(-1)
+            token_log_probs = picked - torch.logsumexp(logits, dim=-1)
+            sums.extend((token_log_probs * mask[rows]).sum(dim=1).tolist())
+        return sums

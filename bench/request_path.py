@@ -1,0 +1,261 @@
+"""The request path's own workloads, end to end through TorchServe (part of `python -m bench.run`).
+
+    python -m bench.run --request-path-only           # only these three (minutes)
+    python -m bench.run --request-path-only --quick   # a tiny model, one backend: a check that they run
+
+  documents  paragraphs of 3 to 8 held-out sentences, one per request: sentence splitting on vs off
+             (characters per second, and how many sentences the translations have against the source's)
+  repeats    requests of 8 sentences where every sentence occurs twice: translation cache on vs off
+  runaway    short sentences on the benchmark model (end-of-sentence forbidden) at the model's default
+             parameters (beam 4, max_new_tokens 511: its max_length 512 - 1): decoding cap on vs off
+
+The counters of each run come from the server's own /metrics (handler/metrics.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import statistics
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from tqdm import tqdm
+
+from bench.workload import DATA_DIR, build_bench_model
+from handler.archive import build_archive
+from handler.sentences import split_sentences
+from handler.settings import MODEL_CONFIG_PATH, read_model_config
+from handler.torchserve import TorchServe, loopback_torchserve
+
+COUNTERS = (
+    "translation_sentences_total",
+    "translation_generated_tokens_total",
+    "translation_micro_batches_total",
+    "translation_cache_hits_total",
+    "translation_decoding_cap_hits_total",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    paragraphs: int
+    repeated: int  # distinct sentences of the repeats workload; each is sent twice
+    runaway: int
+    concurrency: int
+    rounds: int  # each setting is measured this many times, alternating with the setting it is compared with
+
+
+FULL_SIZES = Sizes(paragraphs=16, repeated=48, runaway=8, concurrency=8, rounds=2)
+QUICK_SIZES = Sizes(paragraphs=4, repeated=8, runaway=4, concurrency=4, rounds=1)
+
+
+@dataclass
+class PathResult:
+    workload: str
+    setting: str
+    requests: int = 0
+    sentences: int = 0  # source sentences sent
+    characters: int = 0  # source characters sent
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    output_sentences: int = 0  # sentences in the translations (documents)
+    counters: dict[str, float] = field(default_factory=dict)  # the server's counters during the run
+
+    def summary(self) -> dict[str, float]:
+        per = lambda n: n / self.seconds if self.seconds else 0.0  # noqa: E731
+        return {
+            "chars_per_s": per(self.characters),
+            "sentences_per_s": per(self.sentences),
+            "p50_s": statistics.median(self.latencies or [0.0]),
+        }
+
+
+def held_out_sentences() -> list[str]:
+    """The demo test split's Turkish sentences: the demo model has not seen them."""
+    with (DATA_DIR / "test.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line)["translation"]["tr"] for line in f]
+
+
+def paragraphs(count: int, seed: int = 0) -> list[list[str]]:
+    """`count` paragraphs of 3 to 8 sentences, no sentence used twice while the split lasts."""
+    rng = random.Random(seed)
+    pool = held_out_sentences()
+    rng.shuffle(pool)
+    out = []
+    for _ in range(count):
+        size = rng.randint(3, 8)
+        if len(pool) < size:
+            pool = held_out_sentences()
+            rng.shuffle(pool)
+        out.append([pool.pop() for _ in range(size)])
+    return out
+
+
+def repeated_requests(distinct: int, rounds: int, per_request: int = 8, seed: int = 1) -> list[list[list[str]]]:
+    """For each round, requests of `per_request` sentences in which each of `distinct` sentences occurs
+    twice; no sentence occurs in two rounds, so that a round never finds the last one's in the cache."""
+    rng = random.Random(seed)
+    pool = held_out_sentences()
+    rng.shuffle(pool)
+    out = []
+    for r in range(rounds):
+        sentences = pool[r * distinct : (r + 1) * distinct] * 2
+        rng.shuffle(sentences)
+        out.append([sentences[i : i + per_request] for i in range(0, len(sentences), per_request)])
+    return out
+
+
+def scrape(server: TorchServe) -> dict[str, float]:
+    """The handler's counters on the server's metrics port, summed over their labels."""
+    with urllib.request.urlopen(f"{server.metrics_address}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    values: dict[str, float] = {}
+    for name, value in re.findall(r"^(translation_\w+)\{[^}]*\} (\S+)$", text, flags=re.M):
+        values[name] = values.get(name, 0.0) + float(value)
+    return values
+
+
+async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, label: str) -> tuple[PathResult, list]:
+    """Closed loop: `concurrency` clients, each sending its next body when its last one is answered."""
+    result, answers = PathResult("", ""), [None] * len(bodies)
+    queue = list(reversed(list(enumerate(bodies))))
+    progress = tqdm(total=len(bodies), desc=label, leave=False)
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        while queue:
+            i, body = queue.pop()
+            t0 = time.perf_counter()
+            try:
+                async with session.post(url, json=body) as response:
+                    answer = await response.json(content_type=None)
+                    ok = response.status == 200 and len(answer.get("predictions", [])) == len(body["instances"])
+            except (TimeoutError, aiohttp.ClientError, ValueError):
+                answer, ok = None, False
+            result.latencies.append(time.perf_counter() - t0)
+            result.errors += 0 if ok else 1
+            answers[i] = answer if ok else None
+            progress.update()
+
+    timeout = aiohttp.ClientTimeout(total=900)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+        result.seconds = time.perf_counter() - started
+    progress.close()
+    return result, answers
+
+
+def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):
+    url = f"{server.inference_address}/predictions/tr_en"
+    before = scrape(server)
+    result, answers = asyncio.run(post_all(url, bodies, concurrency, f"{workload} {setting}"))
+    time.sleep(1.0)  # the frontend reads the worker's metric lines from its log a moment later
+    after = scrape(server)
+    result.workload, result.setting, result.requests = workload, setting, len(bodies)
+    texts = [text for body in bodies for text in body["instances"]]
+    result.characters = sum(len(t) for t in texts)
+    result.sentences = sum(len(split_sentences(t)) for t in texts)
+    result.output_sentences = sum(len(split_sentences(p)) for a in answers if a for p in a["predictions"] if p)
+    result.counters = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in COUNTERS}
+    return result
+
+
+@contextmanager
+def serving(model_dir: Path, backend: str, workdir: Path, name: str, **handler: Any) -> Iterator[TorchServe]:
+    """A TorchServe with the shipped model-config.yaml, except the handler keys given."""
+    config = read_model_config(MODEL_CONFIG_PATH)
+    config["handler"] = {**config["handler"], **handler}
+    mar = build_archive(model_dir, workdir / f"store-{name}", backend=backend, model_config=config)
+    server = loopback_torchserve(mar.parent, workdir / f"ts-{name}")
+    server.start()
+    try:
+        server.wait_ready(timeout=600)
+        # One request first, so that no run pays for the worker's first call.
+        asyncio.run(post_all(f"{server.inference_address}/predictions/tr_en", [{"instances": ["Ev."]}], 1, "warm-up"))
+        yield server
+    finally:
+        server.stop()
+
+
+Run = tuple[TorchServe, str, str, list[list[dict[str, Any]]]]
+
+
+def alternate(runs: list[Run], concurrency: int) -> list[PathResult]:
+    """Each (server, workload, setting, bodies of every round) in turn, round after round, summed per setting.
+
+    The machine is shared: load that drifts over minutes then weighs on both settings of a comparison alike.
+    """
+    totals: list[PathResult] = []
+    for r in range(len(runs[0][3])):
+        for k, (server, workload, setting, rounds) in enumerate(runs):
+            result = measure(server, workload, setting, rounds[r], concurrency)
+            if r == 0:
+                totals.append(result)
+                continue
+            total = totals[k]
+            for name in ("requests", "sentences", "characters", "seconds", "errors", "output_sentences"):
+                setattr(total, name, getattr(total, name) + getattr(result, name))
+            total.latencies += result.latencies
+            total.counters = {n: total.counters[n] + result.counters[n] for n in COUNTERS}
+    return totals
+
+
+def run_request_path(
+    demo_model: Path, bench_model_dir: Path, backend: str, workdir: Path, quick: bool
+) -> list[PathResult]:
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    rounds = range(sizes.rounds)
+    documents = [[{"instances": [" ".join(p)]} for p in paragraphs(sizes.paragraphs, seed=r)] for r in rounds]
+    split = [[{**b, "parameters": {"split_sentences": True}} for b in bodies] for bodies in documents]
+    whole = [[{**b, "parameters": {"split_sentences": False}} for b in bodies] for bodies in documents]
+    repeats = [[{"instances": texts} for texts in rnd] for rnd in repeated_requests(sizes.repeated, sizes.rounds)]
+    short = [s for s in held_out_sentences() if len(s.split()) <= 4][: sizes.runaway]
+    runaway = [[{"instances": [s]} for s in short]] * sizes.rounds
+    # Quick runs use the tiny random model throughout; it rarely ends a sentence either, so it runs away too.
+    runaway_model = demo_model if quick else build_bench_model(bench_model_dir)
+    with (
+        serving(demo_model, backend, workdir, "cache-off", cache_mib=0) as off,
+        serving(demo_model, backend, workdir, "cache-on", cache_mib=64) as on,
+    ):
+        runs = [(off, "documents", "split on", split), (off, "documents", "split off", whole),
+                (off, "repeats", "cache off", repeats), (on, "repeats", "cache on", repeats)]  # fmt: skip
+        if quick:
+            runs.append((off, "runaway", "cap on", runaway))
+        results = alternate(runs, sizes.concurrency)
+    with (
+        serving(runaway_model, backend, workdir, "cap-off", cache_mib=0, decode_length_factor=0) as uncapped,
+        serving(runaway_model, backend, workdir, "cap-on", cache_mib=0) as capped,
+    ):
+        runs = [(uncapped, "runaway", "cap off", runaway)]
+        if not quick:
+            runs.insert(0, (capped, "runaway", "cap on", runaway))
+        results += alternate(runs, sizes.concurrency)
+    for r in results:
+        r.setting = f"{backend} {r.setting}"
+    return results
+
+
+def report(results: list[PathResult]) -> str:
+    lines = [
+        f"{'workload':<10} {'setting':<26} {'req':>4} {'sent':>5} {'chars/s':>8} {'sent/s':>7} {'p50 s':>7} "
+        f"{'out/in sent':>11} {'gen tok':>8} {'batches':>7} {'cache hits':>10} {'cap hits':>8} {'err':>4}"
+    ]
+    for r in results:
+        s, c = r.summary(), r.counters
+        lines.append(
+            f"{r.workload:<10} {r.setting:<26} {r.requests:4d} {r.sentences:5d} {s['chars_per_s']:8.1f} "
+            f"{s['sentences_per_s']:7.2f} {s['p50_s']:7.2f} {r.output_sentences / max(1, r.sentences):11.2f} "
+            f"{c['translation_generated_tokens_total']:8.0f} {c['translation_micro_batches_total']:7.0f} "
+            f"{c['translation_cache_hits_total']:10.0f} {c['translation_decoding_cap_hits_total']:8.0f} {r.errors:4d}"
+        )
+    return "\n".join(lines)

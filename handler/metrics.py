@@ -1,0 +1,59 @@
+"""What the service counts, and how the counts reach TorchServe's metrics (Prometheus on the metrics port).
+
+The service counts into a `Counts` per batch; the TorchServe adapter hands them to the worker's
+metrics cache (`context.metrics`), which the frontend exposes at `/metrics` when config.properties
+has `metrics_mode=prometheus` and `model_metrics_auto_detect=true` (TorchServe 0.12 drops model
+metrics that are neither declared in a metrics YAML nor auto-detected).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+# Every counter the service reports, with what it counts. The names are the Prometheus names.
+COUNTERS = {
+    "translation_requests_total": "requests answered 200",
+    "translation_errors_total": "requests answered with an error, by status (label status)",
+    "translation_texts_total": "texts (strings of instances) translated",
+    "translation_sentences_total": "sentences translated (a text kept whole counts as one)",
+    "translation_source_tokens_total": "source tokens of the segments sent to the model",
+    "translation_generated_tokens_total": "tokens generated, end-of-sentence included, all hypotheses",
+    "translation_micro_batches_total": "generate calls",
+    "translation_padded_tokens_total": "source tokens of the micro-batches with their padding (fill = real / padded)",
+    "translation_real_tokens_total": "source tokens of the micro-batches without padding",
+    "translation_cache_hits_total": "sentences answered from the cache",
+    "translation_cache_misses_total": "sentences looked up in the cache and not found",
+    "translation_decoding_cap_hits_total": "segments stopped by the decoding cap below max_new_tokens",
+}
+
+
+class Counts:
+    """Counts of one batch of requests, keyed by counter name and label values."""
+
+    def __init__(self) -> None:
+        self.values: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+
+    def add(self, name: str, value: int = 1, **labels: str) -> None:
+        if name not in COUNTERS:
+            raise KeyError(f"unknown counter {name!r}")
+        if value:
+            self.values[(name, tuple(sorted(labels.items())))] += value
+
+    def get(self, name: str, **labels: str) -> int:
+        return self.values[(name, tuple(sorted(labels.items())))]
+
+
+def report_to_torchserve(counts: Counts, metrics: Any, model_name: str) -> None:
+    """Add the counts to TorchServe's worker metrics cache (`context.metrics`) as counters.
+
+    The cache writes each one to the worker's log at once, where the frontend picks it up."""
+    if metrics is None:  # a Context made outside a TorchServe worker has no metrics cache
+        return
+    from ts.metrics.dimension import Dimension
+
+    for (name, labels), value in counts.values.items():
+        # Explicit dimensions: TorchServe would otherwise label a batch-level metric Level="Error".
+        dimensions = [Dimension("ModelName", model_name), Dimension("Level", "Model")]
+        dimensions += [Dimension(key, val) for key, val in labels]
+        metrics.add_counter(name, value, None, dimensions)
