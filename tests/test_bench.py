@@ -62,9 +62,9 @@ def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
                 pass
             # Read before the grandchild exits: a process that is gone no longer counts.
             tree = tree_cpu_seconds(server.pid)
-        assert sum(tree.values()) >= 0.3
+        # psutil counts in clock ticks (10 ms) and rounds each of user and system down: hence the margins.
+        assert sum(tree.values()) >= 0.3 - 0.02
         assert sum(meter.server.values()) >= 0.3 - 0.05, meter
-        # psutil counts in clock ticks (10 ms): hence the margins.
         assert 0.2 - 0.02 <= meter.load_generator < 1.0, meter
     finally:
         server.stdin.close()

@@ -52,7 +52,8 @@ def test_the_dockerfile_serves_what_vertex_is_told():
     assert json.loads(healthcheck) == shlex.split(common.READINESS_COMMAND)
     # The probe's path is where the Dockerfile puts the script.
     workdir = re.search(r"^WORKDIR (\S+)$", DOCKERFILE, re.M).group(1)
-    assert re.search(r"^COPY docker/entrypoint.py docker/readiness.py docker/$", DOCKERFILE, re.M)
+    copied = re.search(r"^COPY (docker/.*) docker/$", DOCKERFILE, re.M).group(1).split()
+    assert {"docker/entrypoint.py", "docker/front_door.py", f"docker/{Path(readiness.__file__).name}"} <= set(copied)
     assert shlex.split(common.READINESS_COMMAND)[1] == f"{workdir}/docker/{Path(readiness.__file__).name}"
 
 
