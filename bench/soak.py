@@ -1,7 +1,7 @@
 """Soak test: hold a steady request rate for minutes and check nothing is lost, mixed up or leaking.
 
     python -m bench.soak --model-dir artifacts/demo-model --duration 240 --rate 10
-    python -m bench.soak --duration 1800 --rate 4 --warmup 120 --handler-config cache_size=4096 \
+    python -m bench.soak --duration 1800 --rate 4 --warmup 120 --handler-config cache_mib=64 \
         --parameters '{"num_beams": 1, "max_new_tokens": 64}'         # the 30-minute soak, cache on
 
 Starts the project's TorchServe on loopback, learns each sentence's translation from the server
