@@ -1,4 +1,5 @@
-"""CPU time per unit of work: what a run cost the server, apart from what the load generator cost.
+"""CPU time per unit of work: what a run cost the server, apart from what the load generator cost;
+and the peak memory of the processes that did it (MemorySampler).
 
 The load generator shares the machine's cores with the server, so its CPU time is measured on its
 own and left out of the server's cost. A TorchServe run's processes are the launcher, the Java
@@ -9,6 +10,7 @@ shown per part (where the time per request goes).
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 
 import psutil
@@ -90,3 +92,29 @@ def unit_costs(server_cpu: float, sentences: int, source_chars: int) -> dict[str
         "cpu_s_per_m_chars": 1e6 * server_cpu / source_chars if source_chars else 0.0,
         "sentences_per_s_per_vcpu": sentences / server_cpu,
     }
+
+
+class MemorySampler:
+    """Peak resident memory of some processes, sampled in a background thread."""
+
+    def __init__(self, pids: list[int], period: float = 0.2) -> None:
+        self.pids, self.period, self.peak = pids, period, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid in self.pids:
+                try:
+                    self.peak = max(self.peak, psutil.Process(pid).memory_info().rss / 2**20)
+                except psutil.Error:
+                    pass
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from tqdm import tqdm
-
+from bench.load import closed_loop
 from bench.workload import DATA_DIR, build_bench_model
 from handler.archive import build_archive
 from handler.sentences import split_sentences
@@ -126,33 +124,10 @@ def scrape(server: TorchServe) -> dict[str, float]:
 
 
 async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, label: str) -> tuple[PathResult, list]:
-    """Closed loop: `concurrency` clients, each sending its next body when its last one is answered."""
-    result, answers = PathResult("", ""), [None] * len(bodies)
-    queue = list(reversed(list(enumerate(bodies))))
-    progress = tqdm(total=len(bodies), desc=label, leave=False)
-
-    async def client(session: aiohttp.ClientSession) -> None:
-        while queue:
-            i, body = queue.pop()
-            t0 = time.perf_counter()
-            try:
-                async with session.post(url, json=body) as response:
-                    answer = await response.json(content_type=None)
-                    ok = response.status == 200 and len(answer.get("predictions", [])) == len(body["instances"])
-            except (TimeoutError, aiohttp.ClientError, ValueError):
-                answer, ok = None, False
-            result.latencies.append(time.perf_counter() - t0)
-            result.errors += 0 if ok else 1
-            answers[i] = answer if ok else None
-            progress.update()
-
-    timeout = aiohttp.ClientTimeout(total=900)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
-        result.seconds = time.perf_counter() - started
-    progress.close()
-    return result, answers
+    """Closed-loop load (bench/load.py); the answers, None where a request failed."""
+    outcome = await closed_loop(url, bodies, concurrency, label, timeout_s=900)
+    result = PathResult("", "", latencies=outcome.latencies, seconds=outcome.seconds, errors=outcome.errors)
+    return result, outcome.answers
 
 
 def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):

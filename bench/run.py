@@ -33,16 +33,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import aiohttp
-import psutil
 from tqdm import tqdm
 
-from bench.cost import CpuMeter, unit_costs
+from bench.cost import CpuMeter, MemorySampler, unit_costs
+from bench.load import closed_loop
 from bench.precision import Variant, score_variants, scores_table, unpacked_backend
 from bench.request_path import report as request_path_report
 from bench.request_path import run_request_path
@@ -138,32 +136,6 @@ class Result:
         }
 
 
-class MemorySampler:
-    """Peak resident memory of some processes, sampled in a background thread."""
-
-    def __init__(self, pids: list[int], period: float = 0.2) -> None:
-        self.pids, self.period, self.peak = pids, period, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for pid in self.pids:
-                try:
-                    self.peak = max(self.peak, psutil.Process(pid).memory_info().rss / 2**20)
-                except psutil.Error:
-                    pass
-            self._stop.wait(self.period)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def ctranslate2_cpu_types() -> set[str]:
     import ctranslate2
 
@@ -209,33 +181,13 @@ def measure_in_process(
 
 
 async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_tokens: int, label: str) -> Result:
-    """Closed-loop load: `concurrency` clients, each sending its next request when the last one returns."""
-    result = Result("", "", concurrency, len(requests[0]), max_new_tokens=max_new_tokens)
-    queue = list(reversed(requests))
-    progress = tqdm(total=len(requests), desc=label, leave=False)
+    """Closed-loop load (bench/load.py) of requests of single segments: each text is kept whole."""
     parameters = {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False}
-
-    async def client(session: aiohttp.ClientSession) -> None:
-        while queue:
-            texts = queue.pop()
-            t0 = time.perf_counter()
-            try:
-                async with session.post(url, json={"instances": texts, "parameters": parameters}) as response:
-                    body = await response.json(content_type=None)
-                    ok = response.status == 200 and len(body.get("predictions", [])) == len(texts)
-            except (TimeoutError, aiohttp.ClientError, ValueError):
-                ok = False
-            result.latencies.append(time.perf_counter() - t0)
-            result.sentences += len(texts) if ok else 0
-            result.errors += 0 if ok else 1
-            progress.update()
-
-    timeout = aiohttp.ClientTimeout(total=600)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
-        result.seconds = time.perf_counter() - started
-    progress.close()
+    bodies = [{"instances": texts, "parameters": parameters} for texts in requests]
+    outcome = await closed_loop(url, bodies, concurrency, label)
+    result = Result("", "", concurrency, len(requests[0]), max_new_tokens=max_new_tokens)
+    result.latencies, result.seconds, result.errors = outcome.latencies, outcome.seconds, outcome.errors
+    result.sentences = sum(len(texts) for texts, answer in zip(requests, outcome.answers) if answer is not None)
     return result
 
 

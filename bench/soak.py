@@ -1,11 +1,13 @@
 """Soak test: hold a steady request rate for minutes and check nothing is lost, mixed up or leaking.
 
     python -m bench.soak --model-dir artifacts/demo-model --duration 240 --rate 10
-    python -m bench.soak --duration 1800 --rate 4 --warmup 120 --handler-config cache_mib=64 \
-        --parameters '{"num_beams": 1, "max_new_tokens": 64}'         # the 30-minute soak, cache on
+    python -m bench.soak --duration 1800 --rate 12 --warmup 120 --pool 3000 --handler-config cache_mib=1
+                                                   # the 30-minute soak: cache on, hits, misses and evictions
 
 Starts the project's TorchServe on loopback, learns each sentence's translation from the server
-itself, then sends requests of 1 to 4 random sentences at a fixed rate. Every response must be
+itself, then sends requests of 1 to 4 random sentences at a fixed rate. The sentences are 16
+fixed ones, or with --pool N the first N of the shipped training corpus: with a cache smaller
+than the pool, requests mix cache hits, misses and evictions the whole time. Every response must be
 200 and equal the translations of exactly the sentences its request carried, each request must
 get exactly one response, and the worker's memory must not grow by more than 5% after the
 warm-up. Writes soak.json and soak.png (latency and worker memory over time).
@@ -21,10 +23,12 @@ import asyncio
 import copy
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,6 +37,7 @@ import psutil
 import yaml
 from tqdm import tqdm
 
+from bench.workload import corpus_sentences
 from handler.archive import build_archive
 from handler.settings import ServingSettings, read_model_config
 from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
@@ -76,6 +81,9 @@ class SoakReport:
     rss_end_mib: float = 0.0
     rss_max_mib: float = 0.0
     rss_growth_pct: float = 0.0
+    pool: int = 0  # distinct sentences the requests draw from
+    cache_hits: int = 0  # the server's own counters over the steady part (after learning)
+    cache_misses: int = 0
     errors: list[str] = field(default_factory=list)
     rss_samples: list[tuple[float, float]] = field(default_factory=list)
     latencies: list[tuple[float, float]] = field(default_factory=list)
@@ -87,14 +95,39 @@ class SoakReport:
         return self.failed == self.mismatched == self.duplicated == self.lost == 0 and steady and self.sent > 0
 
 
-async def learn_translations(session: aiohttp.ClientSession, url: str, parameters: dict) -> dict[str, str]:
-    """Each sentence's translation as the server gives it alone: the reference for matching."""
+def sentence_pool(size: int) -> list[str]:
+    """The 16 fixed sentences, or the first `size` distinct sources of the shipped training corpus."""
+    if size <= 0:
+        return list(SENTENCES)
+    pool = list(dict.fromkeys(corpus_sentences()[0]))[:size]
+    if len(pool) < size:
+        raise ValueError(f"--pool {size} is more than the {len(pool)} distinct sentences of the shipped corpus")
+    return pool
+
+
+async def learn_translations(
+    session: aiohttp.ClientSession, url: str, parameters: dict, sentences: list[str], per_request: int = 8
+) -> dict[str, str]:
+    """Each sentence's translation as the server gives it: the reference for matching."""
     reference = {}
-    for sentence in SENTENCES:
-        async with session.post(url, json={"instances": [sentence], "parameters": parameters}) as response:
+    for i in tqdm(range(0, len(sentences), per_request), desc="learning translations", unit="req", leave=False):
+        chunk = sentences[i : i + per_request]
+        async with session.post(url, json={"instances": chunk, "parameters": parameters}) as response:
             response.raise_for_status()
-            reference[sentence] = (await response.json())["predictions"][0]
+            reference.update(zip(chunk, (await response.json())["predictions"], strict=True))
     return reference
+
+
+def cache_counts(metrics_url: str | None) -> tuple[int, int]:
+    """(hits, misses) of the translation cache on the server's metrics port; zeros without one."""
+    if metrics_url is None:
+        return 0, 0
+    with urllib.request.urlopen(metrics_url, timeout=10) as response:
+        text = response.read().decode()
+    counts = {"hits": 0.0, "misses": 0.0}
+    for kind, value in re.findall(r"^translation_cache_(hits|misses)_total\{[^}]*\} (\S+)$", text, flags=re.M):
+        counts[kind] += float(value)
+    return int(counts["hits"]), int(counts["misses"])
 
 
 async def soak(
@@ -105,15 +138,19 @@ async def soak(
     seed: int,
     parameters: dict | None = None,
     warmup: float = 0.0,
+    pool: list[str] | None = None,
+    metrics_url: str | None = None,
 ) -> SoakReport:
     parameters = PARAMETERS if parameters is None else parameters
-    report = SoakReport(duration_s=duration, target_rate=rate, warmup_s=warmup, parameters=parameters)
+    pool = SENTENCES if pool is None else pool
+    report = SoakReport(duration_s=duration, target_rate=rate, warmup_s=warmup, parameters=parameters, pool=len(pool))
     rng = random.Random(seed)
     answered: dict[int, int] = {}
     client_errors: set[int] = set()
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        reference = await learn_translations(session, url, parameters)
+        reference = await learn_translations(session, url, parameters, pool)
+        hits_before, misses_before = cache_counts(metrics_url)
         start = time.monotonic()
 
         async def one(request_id: int, sentences: list[str]) -> None:
@@ -151,13 +188,15 @@ async def soak(
             for request_id in range(total):
                 # Open loop: requests leave on schedule whether or not earlier ones came back.
                 await asyncio.sleep(max(0.0, start + request_id / rate - time.monotonic()))
-                sentences = rng.sample(SENTENCES, rng.randint(1, 4))
+                sentences = rng.sample(pool, rng.randint(1, 4))
                 task = asyncio.create_task(one(request_id, sentences))
                 task.add_done_callback(lambda _: bar.update())
                 tasks.append(task)
             report.sent = total
             await asyncio.gather(*tasks)
         sampler.cancel()
+    hits, misses = cache_counts(metrics_url)
+    report.cache_hits, report.cache_misses = hits - hits_before, misses - misses_before
     report.duplicated = sum(1 for n in answered.values() if n > 1)
     # A request with neither a response nor a client-side error has vanished.
     report.lost = report.sent - len(answered) - len(client_errors)
@@ -223,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="requests per second (must be sustainable)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--warmup", type=float, default=0.0, help="seconds left out of the memory-growth check")
+    parser.add_argument("--pool", type=int, default=0,
+                        help="draw from the first N sentences of the shipped corpus (default: 16 fixed)")  # fmt: skip
     parser.add_argument("--parameters", type=json.loads, default=PARAMETERS,
                         help=f"request parameters, JSON (default {json.dumps(PARAMETERS)})")  # fmt: skip
     parser.add_argument("--handler-config", action="append", default=[], metavar="KEY=VALUE",
@@ -234,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = model_config(args.handler_config)
+        pool = sentence_pool(args.pool)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -246,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_ready()
             url = f"{server.inference_address}{PREDICT_ROUTE}"
             pids = server.worker_pids()
-            report = asyncio.run(soak(url, pids, args.duration, args.rate, args.seed, args.parameters, args.warmup))
+            report = asyncio.run(soak(url, pids, args.duration, args.rate, args.seed, args.parameters, args.warmup,
+                                      pool, f"{server.metrics_address}/metrics"))  # fmt: skip
         finally:
             server.stop()
     (args.out / "soak.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
@@ -255,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         f"sent {report.sent}, ok {report.ok}, failed {report.failed}, mismatched {report.mismatched}, "
         f"duplicated {report.duplicated}, lost {report.lost}; latency p50 {report.latency_p50_ms:.0f} ms, "
         f"p99 {report.latency_p99_ms:.0f} ms; worker RSS {report.rss_start_mib:.0f} → {report.rss_end_mib:.0f} MiB "
-        f"({report.rss_growth_pct:+.1f}% after {report.warmup_s:g} s warm-up, max {report.rss_max_mib:.0f})"
+        f"({report.rss_growth_pct:+.1f}% after {report.warmup_s:g} s warm-up, max {report.rss_max_mib:.0f}); "
+        f"{report.pool} distinct sentences, cache {report.cache_hits} hits / {report.cache_misses} misses"
     )
     for error in report.errors[:10]:
         print(f"  {error}")

@@ -141,13 +141,27 @@ def test_soak_runs_with_parameters_and_handler_config_and_plots(tmp_path, tiny_m
 
     out = tmp_path / "soak"
     code = soak.main(["--model-dir", str(tiny_model_dir), "--duration", "8", "--rate", "2", "--warmup", "2",
-                      "--parameters", '{"num_beams": 1, "max_new_tokens": 6}',
-                      "--handler-config", "max_batch_sentences=16", "--out", str(out)])  # fmt: skip
+                      "--parameters", '{"num_beams": 1, "max_new_tokens": 6}', "--pool", "40",
+                      "--handler-config", "max_batch_sentences=16", "--handler-config", "cache_mib=1",
+                      "--out", str(out)])  # fmt: skip
     report = json.loads((out / "soak.json").read_text())
     assert (report["sent"], report["failed"], report["lost"], report["duplicated"]) == (16, 0, 0, 0)
     assert report["parameters"] == {"num_beams": 1, "max_new_tokens": 6} and report["warmup_s"] == 2
+    # The 40 corpus sentences were learned (so cached) first: the steady part is answered from the
+    # cache, and the server's own counters say so.
+    assert report["pool"] == 40 and report["cache_hits"] >= report["sent"] and report["cache_misses"] == 0
     assert (out / "soak.png").stat().st_size > 10_000
     assert code == (0 if report["rss_growth_pct"] < 5 else 1)
+
+
+def test_soak_pools_come_from_the_shipped_corpus_and_refuse_more_than_it_has():
+    from bench import soak
+    from bench.workload import corpus_sentences
+
+    assert soak.sentence_pool(0) == soak.SENTENCES
+    assert soak.sentence_pool(5) == corpus_sentences()[0][:5]
+    with pytest.raises(ValueError, match="--pool 99999 is more than the 3000 distinct sentences"):
+        soak.sentence_pool(99999)
 
 
 def test_soak_refuses_an_unknown_handler_key():
@@ -157,3 +171,45 @@ def test_soak_refuses_an_unknown_handler_key():
         soak.model_config(["cache_sise=10"])
     with pytest.raises(ValueError, match="KEY=VALUE"):
         soak.model_config(["novalue"])
+
+
+def test_the_closed_loop_keeps_each_answer_with_its_body_and_counts_failures():
+    import asyncio
+
+    from aiohttp import web
+
+    from bench.load import closed_loop
+
+    in_flight, most = 0, 0
+
+    async def predict(request: web.Request) -> web.Response:
+        nonlocal in_flight, most
+        body = await request.json()
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        if body["instances"] == ["bad"]:
+            return web.json_response({"error": "no"}, status=400)
+        if body["instances"] == ["short"]:
+            return web.json_response({"predictions": []})
+        return web.json_response({"predictions": [t.upper() for t in body["instances"]]})
+
+    async def run() -> object:
+        app = web.Application()
+        app.router.add_post("/p", predict)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        bodies = [{"instances": [t]} for t in ["a", "bad", "b", "short", "c", "d"]]
+        try:
+            return await closed_loop(f"http://127.0.0.1:{port}/p", bodies, 3, "test")
+        finally:
+            await runner.cleanup()
+
+    outcome = asyncio.run(run())
+    assert [a and a["predictions"] for a in outcome.answers] == [["A"], None, ["B"], None, ["C"], ["D"]]
+    assert outcome.errors == 2 and len(outcome.latencies) == 6 and outcome.seconds > 0
+    assert most == 3  # three clients, never more requests in flight

@@ -227,10 +227,16 @@ def test_another_input_in_the_same_output_dir_is_refused(tmp_path, proxies, caps
 def test_bad_arguments(tmp_path, capsys):
     assert batch_local.main(["--input", str(tmp_path / "none.jsonl"), "--output-dir", str(tmp_path)]) == 2
     assert "--input" in capsys.readouterr().err
-    for bad in (["--batch-size", "0"], ["--parameters", "[1]"], ["--concurrency", "x"]):
+    for bad, message in (
+        (["--batch-size", "0"], "0 is not an integer of at least 1"),
+        (["--parameters", "[1]"], "must be a JSON object like '{\"num_beams\": 4}', not [1]"),
+        (["--parameters", "{"], "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
+        (["--concurrency", "x"], "x is not an integer of at least 1"),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             batch_local.main(["--input", "x", "--output-dir", "y", *bad])
         assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 # --- against the real TorchServe -------------------------------------------------------------

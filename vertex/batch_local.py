@@ -55,8 +55,7 @@ INVALID_ARGUMENT = 3
 Outcomes = dict[int, dict[str, Any]]
 
 
-class UsageError(Exception):
-    pass
+UsageError = common.UsageError
 
 
 @dataclass(frozen=True)
@@ -290,13 +289,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parameters_arg(text: str) -> dict[str, Any]:
+    """common.json_object for argparse, which prints an ArgumentTypeError's message but not a ValueError's."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({e.msg}): {text}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"must be a JSON object like '{{\"num_beams\": 4}}', not {text}")
-    return value
+        return common.json_object(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def count_arg(minimum: int) -> Any:
