@@ -200,6 +200,9 @@ def load_runs(
     for concurrency, instances, count in runs:
         requests = [[texts[(i * instances + j) % len(texts)] for j in range(instances)] for i in range(count)]
         label = f"{backend}{' ' + dtype if dtype else ''} {system} c={concurrency} x{instances}"
+        # One untimed round at this concurrency first, as measure_in_process runs one untimed batch of
+        # each size: the first batches of a new shape build oneDNN kernels on both sides alike.
+        asyncio.run(drive(url, requests[:concurrency], concurrency, plan.max_new_tokens, f"{label} warm-up"))
         with MemorySampler(pids) as memory, CpuMeter(server_pid) as cpu:
             result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
         result.system, result.backend, result.dtype, result.peak_rss_mib = system, backend, dtype, memory.peak

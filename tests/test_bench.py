@@ -213,3 +213,32 @@ def test_the_closed_loop_keeps_each_answer_with_its_body_and_counts_failures():
     assert [a and a["predictions"] for a in outcome.answers] == [["A"], None, ["B"], None, ["C"], ["D"]]
     assert outcome.errors == 2 and len(outcome.latencies) == 6 and outcome.seconds > 0
     assert most == 3  # three clients, never more requests in flight
+
+
+def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_model_dir):
+    from bench import memory
+
+    out = tmp_path / "memory"
+    code = memory.main(["--model-dir", str(tiny_model_dir), "--pool", "30", "--batches", "6", "--every", "2",
+                        "--dtype", "float32", "--out", str(out)])  # fmt: skip
+    trace = json.loads((out / "memory.json").read_text())
+    assert code == 0 and trace["pool"] == 30 and [b for b, _, _ in trace["samples"]] == [0, 2, 4, 6]
+    # RSS includes the model; the Python heap traced from the first batch on is far smaller.
+    assert all(rss > 50 and 0 <= heap < rss for _, rss, heap in trace["samples"])
+    assert (out / "memory.png").stat().st_size > 10_000
+    assert memory.main(["--model-dir", str(tmp_path / "none")]) == 2
+
+
+def test_threads_measures_each_backend_at_each_thread_count(tiny_model_dir, capsys):
+    from bench import threads
+
+    code = threads.main(["--bench-model-dir", str(tiny_model_dir), "--threads", "1,2", "--max-new-tokens", "4"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith(("transformers", "ctr"))]
+    assert code == 0 and [(r[0], r[1]) for r in rows] == [
+        ("transformers", "1"), ("transformers", "2"), ("ctranslate2", "1"), ("ctranslate2", "2"),
+    ]  # fmt: skip
+    assert all(float(rate) > 0 for r in rows for rate in (r[2], r[4]))
+    for bad, message in ((["--threads", "x"], "whole numbers"), (["--backends", "onnx"], "unknown backends")):
+        with pytest.raises(SystemExit):
+            threads.main(bad)
+        assert message in capsys.readouterr().err
