@@ -113,9 +113,9 @@ def repeated_requests(distinct: int, rounds: int, per_request: int = 8, seed: in
     return out
 
 
-def scrape(server: TorchServe) -> dict[str, float]:
-    """The handler's counters on the server's metrics port, summed over their labels."""
-    with urllib.request.urlopen(f"{server.metrics_address}/metrics", timeout=10) as response:
+def scrape(metrics_address: str) -> dict[str, float]:
+    """The handler's counters on a server's metrics port (`TorchServe.metrics_address`), summed over their labels."""
+    with urllib.request.urlopen(f"{metrics_address}/metrics", timeout=10) as response:
         text = response.read().decode()
     values: dict[str, float] = {}
     for name, value in re.findall(r"^(translation_\w+)\{[^}]*\} (\S+)$", text, flags=re.M):
@@ -132,10 +132,10 @@ async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, lab
 
 def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):
     url = f"{server.inference_address}/predictions/tr_en"
-    before = scrape(server)
+    before = scrape(server.metrics_address)
     result, answers = asyncio.run(post_all(url, bodies, concurrency, f"{workload} {setting}"))
     time.sleep(1.0)  # the frontend reads the worker's metric lines from its log a moment later
-    after = scrape(server)
+    after = scrape(server.metrics_address)
     result.workload, result.setting, result.requests = workload, setting, len(bodies)
     texts = [text for body in bodies for text in body["instances"]]
     result.characters = sum(len(t) for t in texts)

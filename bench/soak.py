@@ -23,12 +23,10 @@ import asyncio
 import copy
 import json
 import random
-import re
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,6 +35,7 @@ import psutil
 import yaml
 from tqdm import tqdm
 
+from bench.request_path import scrape
 from bench.workload import corpus_sentences
 from handler.archive import build_archive
 from handler.settings import ServingSettings, read_model_config
@@ -118,16 +117,12 @@ async def learn_translations(
     return reference
 
 
-def cache_counts(metrics_url: str | None) -> tuple[int, int]:
+def cache_counts(metrics_address: str | None) -> tuple[int, int]:
     """(hits, misses) of the translation cache on the server's metrics port; zeros without one."""
-    if metrics_url is None:
+    if metrics_address is None:
         return 0, 0
-    with urllib.request.urlopen(metrics_url, timeout=10) as response:
-        text = response.read().decode()
-    counts = {"hits": 0.0, "misses": 0.0}
-    for kind, value in re.findall(r"^translation_cache_(hits|misses)_total\{[^}]*\} (\S+)$", text, flags=re.M):
-        counts[kind] += float(value)
-    return int(counts["hits"]), int(counts["misses"])
+    counts = scrape(metrics_address)
+    return int(counts.get("translation_cache_hits_total", 0)), int(counts.get("translation_cache_misses_total", 0))
 
 
 async def soak(
@@ -139,7 +134,7 @@ async def soak(
     parameters: dict | None = None,
     warmup: float = 0.0,
     pool: list[str] | None = None,
-    metrics_url: str | None = None,
+    metrics_address: str | None = None,
 ) -> SoakReport:
     parameters = PARAMETERS if parameters is None else parameters
     pool = SENTENCES if pool is None else pool
@@ -150,7 +145,7 @@ async def soak(
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         reference = await learn_translations(session, url, parameters, pool)
-        hits_before, misses_before = cache_counts(metrics_url)
+        hits_before, misses_before = cache_counts(metrics_address)
         start = time.monotonic()
 
         async def one(request_id: int, sentences: list[str]) -> None:
@@ -195,7 +190,7 @@ async def soak(
             report.sent = total
             await asyncio.gather(*tasks)
         sampler.cancel()
-    hits, misses = cache_counts(metrics_url)
+    hits, misses = cache_counts(metrics_address)
     report.cache_hits, report.cache_misses = hits - hits_before, misses - misses_before
     report.duplicated = sum(1 for n in answered.values() if n > 1)
     # A request with neither a response nor a client-side error has vanished.
@@ -289,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             url = f"{server.inference_address}{PREDICT_ROUTE}"
             pids = server.worker_pids()
             report = asyncio.run(soak(url, pids, args.duration, args.rate, args.seed, args.parameters, args.warmup,
-                                      pool, f"{server.metrics_address}/metrics"))  # fmt: skip
+                                      pool, server.metrics_address))  # fmt: skip
         finally:
             server.stop()
     (args.out / "soak.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")

@@ -107,11 +107,11 @@ def test_long_text_kept_whole_is_translated_piece_by_piece(tiny_backend, setting
     assert reply.body["predictions"][0] == join_pieces(one_by_one)
 
 
-class FailingBackend:
-    """Wraps the real backend and raises a chosen error from its first generate call, as a device would."""
+class WrappedBackend:
+    """The real backend behind a wrapper: everything but generate is passed through."""
 
-    def __init__(self, backend, error):
-        self.backend, self.error = backend, error
+    def __init__(self, backend):
+        self.backend = backend
         self.max_source_tokens = backend.max_source_tokens
 
     def generation_defaults(self):
@@ -119,6 +119,14 @@ class FailingBackend:
 
     def count_tokens(self, texts):
         return self.backend.count_tokens(texts)
+
+
+class FailingBackend(WrappedBackend):
+    """Wraps the real backend and raises a chosen error from its first generate call, as a device would."""
+
+    def __init__(self, backend, error):
+        super().__init__(backend)
+        self.error = error
 
     def generate(self, texts, params, scores=False):
         if self.error is not None:
@@ -160,18 +168,12 @@ def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch):
     assert exits == [1]
 
 
-class RecordingBackend:
+class RecordingBackend(WrappedBackend):
     """The real backend, with every generate call's segments and parameters written down."""
 
     def __init__(self, backend):
-        self.backend, self.calls = backend, []
-        self.max_source_tokens = backend.max_source_tokens
-
-    def generation_defaults(self):
-        return self.backend.generation_defaults()
-
-    def count_tokens(self, texts):
-        return self.backend.count_tokens(texts)
+        super().__init__(backend)
+        self.calls = []
 
     def generate(self, texts, params, scores=False):
         out = self.backend.generate(texts, params, scores)
