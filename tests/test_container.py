@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -510,7 +511,9 @@ def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
     # Well within the 600 s TorchServe would otherwise keep retrying (about 20 s here).
     assert c.process.wait(timeout=180) == entrypoint.EXIT_NOT_SERVING
     out = c.output()
-    assert "failed to load 3 times in a row with the same error, giving up" in out
+    # At least the limit (3): a slow poll under load can see a fourth failure before it gives up.
+    times = re.search(r"failed to load (\d+) times in a row with the same error, giving up", out)
+    assert times and int(times.group(1)) >= 3, out[-2000:]
     assert error in out.splitlines()[-1] or error in out[-2000:]
 
 
