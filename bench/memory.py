@@ -3,6 +3,7 @@ TorchServe, batch after batch.
 
     python -m bench.memory                                  # demo model, 3,000 corpus sentences, 1,200 batches
     python -m bench.memory --pool 0                         # the soak's 16 fixed sentences: few input shapes
+    python -m bench.memory --pad-to-multiple-of 1           # rows padded to the longest only: more shapes
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 python -m bench.memory   # another allocator
 
 Feeds TranslationService.handle_batch what TorchServe would: 1 to 12 requests per batch, each of 1
@@ -40,6 +41,7 @@ class MemoryTrace:
     batches: int
     cache_mib: int
     dtype: str
+    pad_to_multiple_of: int
     seconds: float = 0.0
     samples: list[tuple[int, float, float]] = field(default_factory=list)  # (batch, RSS MiB, Python heap MiB)
 
@@ -74,7 +76,10 @@ def plot(result: MemoryTrace, path: Path) -> None:
     ax.plot(x, [h for _, _, h in result.samples], label="Python heap (tracemalloc)")
     ax.set_xlabel("batches handled")
     ax.set_ylabel("MiB")
-    ax.set_title(f"{Path(result.model_dir).name}: {result.pool} distinct sentences, cache {result.cache_mib} MiB")
+    ax.set_title(
+        f"{Path(result.model_dir).name}: {result.pool} distinct sentences, cache {result.cache_mib} MiB, "
+        f"padded to x{result.pad_to_multiple_of}"
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -93,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=3000, help="distinct sentences (0: the soak's 16 fixed ones)")
     parser.add_argument("--batches", type=int, default=1200, help="batches to handle (default 1200)")
     parser.add_argument("--cache-mib", type=int, default=1, help="translation cache size (default 1; 0 turns it off)")
+    parser.add_argument(
+        "--pad-to-multiple-of",
+        type=int,
+        help="pad source rows to a multiple of this many tokens (default: model-config.yaml's; 1: the longest row)",
+    )
     parser.add_argument("--every", type=int, default=50, help="sample memory every N batches")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where memory.json and .png go")
@@ -107,10 +117,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = read_model_config()
     config["handler"]["cache_mib"] = args.cache_mib
-    settings = ServingSettings.from_model_config(config)
-    backend = load_backend("transformers", str(args.model_dir), "cpu", dtype=args.dtype)
+    if args.pad_to_multiple_of is not None:
+        config["handler"]["pad_to_multiple_of"] = args.pad_to_multiple_of
+    try:
+        settings = ServingSettings.from_model_config(config)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    backend = load_backend(
+        "transformers", str(args.model_dir), "cpu", dtype=args.dtype, pad_to_multiple_of=settings.pad_to_multiple_of
+    )
     service = TranslationService(backend, settings)
-    result = MemoryTrace(str(args.model_dir), len(pool), args.batches, args.cache_mib, args.dtype)
+    result = MemoryTrace(
+        str(args.model_dir), len(pool), args.batches, args.cache_mib, args.dtype, settings.pad_to_multiple_of
+    )
     started = time.perf_counter()
     result.samples = trace(service, pool, args.batches, args.seed, max(1, args.every))
     result.seconds = time.perf_counter() - started
@@ -120,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     first, last = result.samples[0], result.samples[-1]
     quarter = result.samples[3 * len(result.samples) // 4]
     print(
-        f"{args.batches} batches in {result.seconds:.0f} s; RSS {first[1]:.0f} -> {quarter[1]:.0f} (at batch "
+        f"{args.batches} batches (padded to x{settings.pad_to_multiple_of}) in {result.seconds:.0f} s; "
+        f"RSS {first[1]:.0f} -> {quarter[1]:.0f} (at batch "
         f"{quarter[0]}) -> {last[1]:.0f} MiB; Python heap {first[2]:.1f} -> {last[2]:.1f} MiB "
         f"(results in {args.out}/memory.json, plot in {args.out}/memory.png)"
     )

@@ -14,8 +14,10 @@ float32; CTranslate2: int8) it measures:
      server does the in-process work);
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
   4. the request path's workloads, shipped settings (bench/request_path.py): documents with
-     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off;
-and the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
+     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off.
+Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, and each ratio of a server
+to its own in-process runs is the median of the rounds' ratios (bench/README.md "Rounds"). It also
+measures the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
 in-process and, for transformers float32, served at the top concurrency. Every run also records
 the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
 apart (bench/cost.py). Greedy decoding, every sentence exactly --max-new-tokens long (see
@@ -34,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -65,6 +67,10 @@ class Plan:
     naive: tuple[int, int, int]
     # Other precisions than `auto`: (backend, dtype, in-process runs, server runs).
     variants: tuple[tuple[str, str, tuple[tuple[int, int], ...], tuple[tuple[int, int, int], ...]], ...] = ()
+    # Rounds of each backend's in-process and server runs, alternated with both loaded; the counts
+    # above are per round. A ratio is the median of its rounds' ratios, so that one stall of a shared
+    # machine moves one round, not the verdict.
+    rounds: int = 1
 
 
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
@@ -73,14 +79,15 @@ class Plan:
 FULL = Plan(
     architecture="opus-mt",
     max_new_tokens=32,
-    in_process=((1, 24), (8, 48), (32, 128), (64, 128)),
-    server=((1, 1, 24), (8, 1, 48), (32, 1, 128), (8, 16, 16)),
+    in_process=((1, 8), (8, 16), (32, 64), (64, 64)),
+    server=((1, 1, 8), (8, 1, 16), (32, 1, 64), (8, 16, 8)),
     naive=(32, 1, 128),
     variants=(
-        ("transformers", "float32", ((1, 24), (32, 128)), ((32, 1, 128),)),
-        ("ctranslate2", "int8_float32", ((1, 24), (32, 128)), ()),
-        ("ctranslate2", "float32", ((1, 24), (32, 128)), ()),
+        ("transformers", "float32", ((1, 8), (32, 64)), ((32, 1, 64),)),
+        ("ctranslate2", "int8_float32", ((1, 8), (32, 64)), ()),
+        ("ctranslate2", "float32", ((1, 8), (32, 64)), ()),
     ),
+    rounds=3,
 )
 QUICK = Plan(
     architecture="tiny",
@@ -92,6 +99,7 @@ QUICK = Plan(
         ("transformers", "float32", ((8, 16),), ((8, 1, 16),)),
         ("ctranslate2", "float32", ((8, 16),), ()),
     ),
+    rounds=2,
 )
 
 
@@ -111,6 +119,7 @@ class Result:
     source_chars: int = 0
     server_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part (bench/cost.py)
     load_generator_cpu: float = 0.0
+    round: int = 0  # of Plan.rounds; merge_rounds sums a label's rounds into one Result
 
     @property
     def name(self) -> str:
@@ -156,17 +165,23 @@ def bench_model_config() -> dict:
 
 
 def measure_in_process(
-    backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan, runs=None, dtype: str = ""
-) -> list[Result]:
+    backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan, runs=None, dtype: str = "",
+    round_: int = 0,
+) -> list[Result]:  # fmt: skip
+    """`round_` > 0: a later round of the same runs, the warm-up already done."""
     params = GenerationParams(1, plan.max_new_tokens, 1)
-    backend.translate(texts[:2], params)  # warm-up
+    if not round_:
+        backend.translate(texts[:2], params)  # warm-up
     results = []
     for batch_size, count in runs or plan.in_process:
-        result = Result("in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype)
+        result = Result(
+            "in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_
+        )
         batch_texts = texts[:count]
         # One untimed batch of this size first: oneDNN builds its bfloat16 kernels per new shape, and
         # that one-time cost is not what a warm server pays.
-        backend.translate(batch_texts[:batch_size], params)
+        if not round_:
+            backend.translate(batch_texts[:batch_size], params)
         with MemorySampler([os.getpid()]) as memory, CpuMeter() as cpu:
             started = time.perf_counter()
             for i in tqdm(range(0, count, batch_size), desc=result.label, leave=False):
@@ -193,38 +208,76 @@ async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_t
 
 def load_runs(
     url: str, texts: list[str], runs, plan: Plan, system: str, backend: str, pids: list[int], server_pid: int,
-    dtype: str = "",
+    dtype: str = "", round_: int = 0,
 ):  # fmt: skip
-    asyncio.run(drive(url, [[t] for t in texts[:2]], 2, plan.max_new_tokens, "warm-up"))
+    """`round_` > 0: a later round of the same runs, the warm-up already done."""
+    if not round_:
+        asyncio.run(drive(url, [[t] for t in texts[:2]], 2, plan.max_new_tokens, "warm-up"))
     results = []
     for concurrency, instances, count in runs:
         requests = [[texts[(i * instances + j) % len(texts)] for j in range(instances)] for i in range(count)]
         label = f"{backend}{' ' + dtype if dtype else ''} {system} c={concurrency} x{instances}"
         # One untimed round at this concurrency first, as measure_in_process runs one untimed batch of
         # each size: the first batches of a new shape build oneDNN kernels on both sides alike.
-        asyncio.run(drive(url, requests[:concurrency], concurrency, plan.max_new_tokens, f"{label} warm-up"))
+        if not round_:
+            asyncio.run(drive(url, requests[:concurrency], concurrency, plan.max_new_tokens, f"{label} warm-up"))
         with MemorySampler(pids) as memory, CpuMeter(server_pid) as cpu:
             result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
         result.system, result.backend, result.dtype, result.peak_rss_mib = system, backend, dtype, memory.peak
+        result.round = round_
         result.source_chars = sum(len(t) for r in requests for t in r)
         result.server_cpu, result.load_generator_cpu = cpu.server, cpu.load_generator
         results.append(result)
     return results
 
 
-def measure_torchserve(
-    mar: Path, backend: str, texts: list[str], plan: Plan, workdir: Path, runs=None, dtype: str = ""
-) -> list[Result]:
-    server = loopback_torchserve(mar.parent, workdir / f"ts-{backend}-{dtype or 'auto'}")
+def measure_rounds(
+    mar: Path, backend_name: str, backend: TranslationBackend, texts: list[str], plan: Plan, workdir: Path,
+    in_process_runs, server_runs, dtype: str = "",
+) -> list[Result]:  # fmt: skip
+    """Plan.rounds rounds of the in-process runs, then the server runs, alternated: the in-process
+    backend and the TorchServe worker are both loaded (each idle while the other runs), so that each
+    round's two sides see the same machine."""
+    if not server_runs:
+        return [r for k in range(plan.rounds) for r in measure_in_process(
+            backend_name, backend, texts, plan, in_process_runs, dtype, k)]  # fmt: skip
+    server = loopback_torchserve(mar.parent, workdir / f"ts-{backend_name}-{dtype or 'auto'}")
     server.start()
+    results = []
     try:
         server.wait_ready(timeout=600)
         url = server.inference_address + PREDICT_ROUTE
         assert server.process is not None
         pids = server.worker_pids()
-        return load_runs(url, texts, runs or plan.server, plan, "torchserve", backend, pids, server.process.pid, dtype)
+        for k in tqdm(range(plan.rounds), desc=f"{backend_name}{' ' + dtype if dtype else ''} rounds", unit="round"):
+            results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype, k)
+            results += load_runs(
+                url, texts, server_runs, plan, "torchserve", backend_name, pids, server.process.pid, dtype, k
+            )
+        return results
     finally:
         server.stop()
+
+
+def merge_rounds(results: list[Result]) -> list[Result]:
+    """One Result per label, its rounds summed: sentences, seconds, latencies, errors and CPU seconds
+    added up (throughput = all sentences / all seconds), the peak memory the highest."""
+    merged: dict[str, Result] = {}
+    for r in results:
+        into = merged.get(r.label)
+        if into is None:
+            merged[r.label] = replace(r, latencies=list(r.latencies), server_cpu=dict(r.server_cpu), round=0)
+            continue
+        into.sentences += r.sentences
+        into.seconds += r.seconds
+        into.latencies += r.latencies
+        into.errors += r.errors
+        into.peak_rss_mib = max(into.peak_rss_mib, r.peak_rss_mib)
+        into.source_chars += r.source_chars
+        into.load_generator_cpu += r.load_generator_cpu
+        for part, seconds in r.server_cpu.items():
+            into.server_cpu[part] = into.server_cpu.get(part, 0.0) + seconds
+    return list(merged.values())
 
 
 def measure_naive(model_dir: Path, texts: list[str], plan: Plan) -> list[Result]:
@@ -254,43 +307,55 @@ def bleu_of_backends(model_dir: Path, workdir: Path, variants: list[Variant]) ->
 
 def targets(
     results: list[Result], bleu: dict[str, dict[str, float]], auto: dict[str, str]
-) -> list[tuple[str, float, str, bool]]:
-    """(what, measured, target, met) for the performance issues' ratios; `auto`: what each backend's
-    auto dtype is on this machine."""
-    by = {r.label: r.summary() for r in results}
+) -> list[tuple[str, float, str, bool, list[float]]]:
+    """(what, measured, target, met, per-round values) for the performance issues' ratios, from the
+    per-round `results`; `auto`: what each backend's auto dtype is on this machine.
 
-    def get(label: str, key: str = "sentences_per_s") -> float | None:
-        return by[label][key] if label in by else None
+    A server and its own in-process runs were measured in alternation (measure_rounds): their ratio
+    is the median of the rounds' ratios. Other pairs were measured one after the other: the ratio of
+    their medians."""
+    rounds: dict[str, dict[int, dict[str, float]]] = {}
+    for r in results:
+        rounds.setdefault(r.label, {})[r.round] = r.summary()
+
+    def get(label: str, key: str = "sentences_per_s") -> dict[int, float]:
+        return {k: summary[key] for k, summary in rounds.get(label, {}).items()}
 
     rows = []
 
-    def ratio(what: str, a: float | None, b: float | None, bound: float, at_least: bool = True) -> None:
-        if a is None or b is None or b == 0:
+    def ratio(what: str, a: dict[int, float], b: dict[int, float], bound: float, at_least=True, paired=False) -> None:
+        if not a or not b or 0 in b.values():
             return
-        value = a / b
-        rows.append(
-            (what, value, f"{'>=' if at_least else '<='} {bound}", value >= bound if at_least else value <= bound)
-        )
+        if paired and set(a) == set(b):
+            each = [a[k] / b[k] for k in sorted(a)]
+            value = statistics.median(each)
+        else:
+            each = []
+            value = statistics.median(a.values()) / statistics.median(b.values())
+        met = value >= bound if at_least else value <= bound
+        rows.append((what, value, f"{'>=' if at_least else '<='} {bound}", met, each))
 
     for backend in BACKENDS:
         in_process = [r for r in results if r.system == "in-process" and r.backend == backend and not r.dtype]
         if not in_process:
             continue
-        best = max(in_process, key=lambda r: r.summary()["sentences_per_s"])
+        # The best in-process batch size of each round.
+        best = {k: max(r.summary()["sentences_per_s"] for r in in_process if r.round == k)
+                for k in {r.round for r in in_process}}  # fmt: skip
         largest = max(r.concurrency for r in in_process)
         top = max(r.concurrency for r in results if r.system == "torchserve" and r.instances == 1)
-        server_top = get(f"{backend} torchserve c={top} x1")
-        ratio(f"{backend}: server c={top} / in-process batch {min(32, largest)}", server_top,
-              get(f"{backend} in-process batch {min(32, largest)}"), 0.95)  # fmt: skip
+        ratio(f"{backend}: server c={top} / in-process batch {min(32, largest)}",
+              get(f"{backend} torchserve c={top} x1"), get(f"{backend} in-process batch {min(32, largest)}"), 0.95,
+              paired=True)  # fmt: skip
         ratio(f"{backend}: server p50 c=1 / in-process one sentence", get(f"{backend} torchserve c=1 x1", "p50_s"),
-              get(f"{backend} in-process batch 1", "p50_s"), 1.1, at_least=False)  # fmt: skip
-        ratio(f"{backend}: server c=8 x16 / in-process best (batch {best.concurrency})",
-              get(f"{backend} torchserve c=8 x16"), best.summary()["sentences_per_s"], 0.9)  # fmt: skip
+              get(f"{backend} in-process batch 1", "p50_s"), 1.1, at_least=False, paired=True)  # fmt: skip
+        ratio(f"{backend}: server c=8 x16 / in-process best batch",
+              get(f"{backend} torchserve c=8 x16"), best, 0.9, paired=True)  # fmt: skip
     naive = [r for r in results if r.system == "naive"]
     if naive:
         c = naive[0].concurrency
         ratio(f"transformers: server c={c} / naive c={c}", get(f"transformers torchserve c={c} x1"),
-              naive[0].summary()["sentences_per_s"], 7)  # fmt: skip
+              get(naive[0].label), 7)  # fmt: skip
     for c in (32, 1):
         ratio(f"ctranslate2 / transformers server throughput c={c}", get(f"ctranslate2 torchserve c={c} x1"),
               get(f"transformers torchserve c={c} x1"), 1.7 if c == 32 else 2.2)  # fmt: skip
@@ -301,10 +366,10 @@ def targets(
           get(f"transformers float32 torchserve c={top} x1"), 1.6)  # fmt: skip
     if "transformers" in bleu and "ctranslate2" in bleu:
         gap = abs(bleu["ctranslate2"]["bleu"] - bleu["transformers"]["bleu"])
-        rows.append(("BLEU gap ctranslate2 vs transformers (demo test split)", gap, "<= 1.0", gap <= 1.0))
+        rows.append(("BLEU gap ctranslate2 vs transformers (demo test split)", gap, "<= 1.0", gap <= 1.0, []))
     if "transformers" in bleu and "transformers float32" in bleu and auto.get("transformers") != "float32":
         drop = bleu["transformers float32"]["bleu"] - bleu["transformers"]["bleu"]
-        rows.append(("BLEU drop transformers auto vs float32 (demo test split)", drop, "<= 0.3", drop <= 0.3))
+        rows.append(("BLEU drop transformers auto vs float32 (demo test split)", drop, "<= 0.3", drop <= 0.3, []))
     return rows
 
 
@@ -325,9 +390,10 @@ def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes
     if notes:
         lines.append("")
         lines += notes
-    lines.append("\ntargets")
-    for what, value, bound, met in rows:
-        lines.append(f"  {'met ' if met else 'MISS'} {what:<62} {value:6.2f} (target {bound})")
+    lines.append("\ntargets (a server against its own in-process runs: the median of the rounds)")
+    for what, value, bound, met, each in rows:
+        rounds = f"  rounds {' '.join(f'{v:.2f}' for v in each)}" if each else ""
+        lines.append(f"  {'met ' if met else 'MISS'} {what:<62} {value:6.2f} (target {bound}){rounds}")
     return "\n".join(lines)
 
 
@@ -453,11 +519,12 @@ def main(argv: list[str] | None = None) -> int:
             config = bench_model_config()
             mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=config)
             if not texts:
-                texts = bench_sentences(backend.count_tokens, max(n for _, n in plan.in_process) + 32)
-            results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype)
+                longest = max([n for _, n in plan.in_process] + [n for _, _, n in plan.server] + [plan.naive[2]])
+                texts = bench_sentences(backend.count_tokens, longest + 32)
+            results += measure_rounds(
+                mar, backend_name, backend, texts, plan, workdir, in_process_runs, server_runs, dtype
+            )
             del backend
-            if server_runs:
-                results += measure_torchserve(mar, backend_name, texts, plan, workdir, server_runs, dtype)
         if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
         quality = [Variant(b, d) for b, d, _, _ in variants]
@@ -472,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
             for backend_name in backends[:1] if args.quick else backends:
                 path_results += run_request_path(demo, args.bench_model_dir, backend_name, workdir, args.quick)
     rows = targets(results, bleu, auto)
-    text = report(results, rows, bleu, notes) if results else ""
+    merged = merge_rounds(results)
+    text = report(merged, rows, bleu, notes) if results else ""
     if path_results:
         text += ("\n\n" if text else "") + "request path\n" + request_path_report(path_results)
     print("\n" + text)
@@ -482,15 +550,20 @@ def main(argv: list[str] | None = None) -> int:
     }  # fmt: skip
     raw = {
         "environment": environment,
-        "results": [{**asdict(r), "label": r.label, **r.summary()} for r in results],
+        # Each label's rounds summed; "rounds" has them one by one.
+        "results": [{**asdict(r), "label": r.label, **r.summary()} for r in merged],
+        "rounds": [
+            {"label": r.label, "round": r.round, "sentences": r.sentences, "seconds": r.seconds, **r.summary()}
+            for r in results
+        ],
         "bleu": bleu,
-        "targets": [{"what": w, "value": v, "target": b, "met": m} for w, v, b, m in rows],
+        "targets": [{"what": w, "value": v, "target": b, "met": m, "rounds": e} for w, v, b, m, e in rows],
         "request_path": [{**asdict(r), **r.summary()} for r in path_results],
     }
     (args.output / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     (args.output / "results.txt").write_text(text + "\n", encoding="utf-8")
     if results:
-        plot(results, args.output / "results.png")
+        plot(merged, args.output / "results.png")
     print(f"\nwrote {args.output / 'results.json'}, results.txt" + (" and results.png" if results else ""))
     return 0
 

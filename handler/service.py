@@ -136,10 +136,14 @@ class TranslationService:
         """Length-sorted micro-batches under the token budget, each decoded under its length cap."""
         hypotheses: list[list[Hypothesis]] = [[] for _ in segments]
         batches = plan_micro_batches(
-            lengths, self.settings.batch_token_budget, self.settings.max_batch_sentences, params.num_beams
+            lengths,
+            self.settings.batch_token_budget,
+            self.settings.max_batch_sentences,
+            params.num_beams,
+            self.backend.pad_to_multiple_of,
         )
         for batch in batches:
-            limit = decoding_limit(params.max_new_tokens, batch.padded_length, self.settings)
+            limit = decoding_limit(params.max_new_tokens, batch.longest, self.settings)
             outputs = self._generate(
                 [segments[i] for i in batch.indices], replace(params, max_new_tokens=limit), scores
             )

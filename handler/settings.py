@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from handler.backends.base import PAD_TO_MULTIPLE_OF
 from handler.backends.precision import DTYPES
 
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
@@ -48,6 +49,10 @@ class ServingSettings:
     decode_length_offset: int = 10
     # Translation cache per worker, in MiB (0: off).
     cache_mib: int = 0
+    # Source rows padded to a multiple of this many tokens (0 or 1: to the longest row only), so that
+    # a worker sees a bounded set of input shapes; the transformers backend's native memory grows
+    # with every new shape (README "Worker memory"). The default serves old archives too.
+    pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 

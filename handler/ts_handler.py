@@ -45,7 +45,14 @@ class TranslationHandler(BaseHandler):
         threads = settings.torch_threads()
         # PyTorch's matrix products and CTranslate2's use the same share of the cores.
         torch.set_num_threads(threads)
-        backend = load_backend(settings.backend, properties["model_dir"], device, threads, dtype=settings.dtype)
+        backend = load_backend(
+            settings.backend,
+            properties["model_dir"],
+            device,
+            threads,
+            dtype=settings.dtype,
+            pad_to_multiple_of=settings.pad_to_multiple_of,
+        )
         self.service = TranslationService(backend, settings)
         self.initialized = True
         logger.info(

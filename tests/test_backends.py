@@ -64,6 +64,41 @@ def test_greedy_search_is_deterministic_and_batch_independent(backend):
     assert [backend.translate([t], greedy)[0] for t in TEXTS] == together
 
 
+def test_source_padding_bounds_shapes_without_changing_translations(tiny_model_dir, tiny_backend):
+    """Rows padded to a multiple of 8 (the shipped default) give the translations and scores of the
+    longest-row padding, while the encoder sees only lengths that are multiples of 8 (or a row alone)."""
+    from handler.backends.transformers_backend import TransformersBackend
+
+    exact = TransformersBackend(str(tiny_model_dir), "cpu", dtype="float32", pad_to_multiple_of=1)
+    assert tiny_backend.pad_to_multiple_of == 8 and exact.pad_to_multiple_of == 1
+    shapes: dict[int, list[tuple[int, int]]] = {1: [], 8: []}
+    for backend in (tiny_backend, exact):
+        model_generate = backend.model.generate
+
+        def recording(*args, _generate=model_generate, _seen=shapes[backend.pad_to_multiple_of], **kwargs):
+            _seen.append(tuple(kwargs["input_ids"].shape))
+            return _generate(*args, **kwargs)
+
+        backend.model.generate = recording
+    try:
+        texts = [*TEXTS, "Evet.", "Bugün hava çok güzel, ama yarın yağmur yağacakmış."]
+        for params in (GenerationParams(1, 10, 1), GenerationParams(3, 8, 2)):
+            for group in ([t] for t in texts), [texts]:
+                for batch in group:
+                    padded = tiny_backend.generate(batch, params, scores=True)
+                    plain = exact.generate(batch, params, scores=True)
+                    assert [[h.text for h in hs] for hs in padded] == [[h.text for h in hs] for hs in plain]
+                    for hs, ps in zip(padded, plain):
+                        assert [h.log_prob for h in hs] == pytest.approx([p.log_prob for p in ps], abs=1e-4)
+    finally:
+        for backend in (tiny_backend, exact):
+            del backend.model.generate
+    # The same batches unpadded: lengths that are not multiples of 8, each the longest row's.
+    assert any(n % 8 for rows, n in shapes[1] if rows > 1)
+    assert [(rows, n if rows == 1 else -(-n // 8) * 8) for rows, n in shapes[1]] == shapes[8]
+    assert {rows for rows, _ in shapes[8]} == {1, 5}
+
+
 def body(instances, **parameters):
     return json.dumps({"instances": instances, "parameters": {"num_beams": 1, "max_new_tokens": 6, **parameters}})
 

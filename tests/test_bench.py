@@ -103,6 +103,21 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert sum(r["load_generator_cpu"] for r in served) > 0
     assert "s/1k sent" in result.stdout
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
+    # Each backend's in-process and server runs in two alternated rounds, summed in "results"; a
+    # server's ratio to its own in-process runs is the median of the two rounds' ratios.
+    rounds = raw["environment"]["plan"]["rounds"]
+    assert rounds == 2
+    for r in raw["results"]:
+        each = [x for x in raw["rounds"] if x["label"] == r["label"]]
+        assert len(each) == (1 if r["system"] == "naive" else rounds), r["label"]
+        assert sum(x["sentences"] for x in each) == r["sentences"]
+    paired = {t["what"]: t for t in raw["targets"] if t["rounds"]}
+    assert {
+        "transformers: server c=8 / in-process batch 8",
+        "ctranslate2: server p50 c=1 / in-process one sentence",
+    } <= set(paired)
+    for t in paired.values():
+        assert len(t["rounds"]) == rounds and t["value"] == pytest.approx(sum(t["rounds"]) / rounds), t
     assert (tmp_path / "results.png").stat().st_size > 10_000
     # The request path's workloads, each setting (on one backend when quick), every request answered.
     path = {(r["workload"], r["setting"]): r for r in raw["request_path"]}

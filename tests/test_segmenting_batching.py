@@ -65,15 +65,23 @@ def test_join_pieces_skips_empty_translations():
     assert join_pieces(["This wood won't burn. ", "", " It is wet."]) == "This wood won't burn. It is wet."
 
 
-@pytest.mark.parametrize("budget, max_sentences, beams", [(64, 100, 1), (200, 4, 1), (1000, 64, 4), (10, 8, 1)])
-def test_micro_batches_cover_every_segment_once_within_budget(budget, max_sentences, beams):
+@pytest.mark.parametrize(
+    "budget, max_sentences, beams, multiple",
+    [(64, 100, 1, 1), (200, 4, 1, 1), (1000, 64, 4, 1), (10, 8, 1, 1), (64, 100, 1, 8), (1000, 64, 4, 8)],
+)
+def test_micro_batches_cover_every_segment_once_within_budget(budget, max_sentences, beams, multiple):
     lengths = [random.Random(i).randint(2, 40) for i in range(57)]
-    batches = plan_micro_batches(lengths, budget, max_sentences, beams)
+    batches = plan_micro_batches(lengths, budget, max_sentences, beams, multiple)
     covered = sorted(i for b in batches for i in b.indices)
     assert covered == list(range(len(lengths)))
     for batch in batches:
         assert len(batch.indices) <= max_sentences
-        assert batch.padded_length == max(lengths[i] for i in batch.indices)
+        assert batch.longest == max(lengths[i] for i in batch.indices)
+        # The budget counts the padding the backend adds: rows rounded up to the multiple, one row alone not.
+        if len(batch.indices) == 1:
+            assert batch.padded_length == batch.longest
+        else:
+            assert batch.padded_length % multiple == 0 and 0 <= batch.padded_length - batch.longest < multiple
         # A segment that alone exceeds the budget still gets a batch of its own.
         assert batch.padded_tokens * beams <= budget or len(batch.indices) == 1
     ordered = [lengths[i] for b in batches for i in b.indices]
@@ -84,3 +92,6 @@ def test_micro_batches_fill_up_to_the_budget():
     batches = plan_micro_batches([10] * 10, token_budget=40, max_sentences=64)
     assert [len(b.indices) for b in batches] == [4, 4, 2]
     assert plan_micro_batches([], 100, 8) == []
+    # Rounded up to 16 tokens a row, only two rows of 10 fit in 40; the last one alone is not padded.
+    batches = plan_micro_batches([10] * 5, 40, 64, pad_to_multiple_of=16)
+    assert [(len(b.indices), b.padded_tokens) for b in batches] == [(2, 32), (2, 32), (1, 10)]

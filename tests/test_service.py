@@ -113,6 +113,7 @@ class WrappedBackend:
     def __init__(self, backend):
         self.backend = backend
         self.max_source_tokens = backend.max_source_tokens
+        self.pad_to_multiple_of = backend.pad_to_multiple_of
 
     def generation_defaults(self):
         return self.backend.generation_defaults()
@@ -211,7 +212,8 @@ def test_sentences_of_all_requests_share_micro_batches_and_repeats_are_translate
     assert counts.get("translation_sentences_total") == 6 and counts.get("translation_requests_total") == 2
     assert counts.get("translation_micro_batches_total") == 1
     assert counts.get("translation_real_tokens_total") == sum(lengths)
-    assert counts.get("translation_padded_tokens_total") == max(lengths) * len(lengths)
+    # Every row padded to the longest, rounded up to the backend's multiple of 8 tokens.
+    assert counts.get("translation_padded_tokens_total") == -(-max(lengths) // 8) * 8 * len(lengths)
     assert "translation_cache_hits_total" not in {name for name, _ in counts.values}
 
 

@@ -5,20 +5,26 @@ The contract is in `handler.backends.base`; which library runs the model is chos
 
 from __future__ import annotations
 
-from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, TranslationBackend
+from handler.backends.base import PAD_TO_MULTIPLE_OF, GenerationParams, Hypothesis, MarianTokens, TranslationBackend
 
 __all__ = ["GenerationParams", "Hypothesis", "MarianTokens", "TranslationBackend", "load_backend"]
 
 
 def load_backend(
-    name: str, model_dir: str, device: str, threads: int | None = None, dtype: str = "auto"
+    name: str,
+    model_dir: str,
+    device: str,
+    threads: int | None = None,
+    dtype: str = "auto",
+    pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF,
 ) -> TranslationBackend:
     """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's);
-    `dtype` is model-config.yaml's handler.dtype (handler/backends/precision.py)."""
+    `dtype` is model-config.yaml's handler.dtype (handler/backends/precision.py); `pad_to_multiple_of`
+    its handler.pad_to_multiple_of (transformers only: CTranslate2 manages its own buffers)."""
     if name == "transformers":
         from handler.backends.transformers_backend import TransformersBackend
 
-        return TransformersBackend(model_dir, device, dtype=dtype)
+        return TransformersBackend(model_dir, device, dtype=dtype, pad_to_multiple_of=pad_to_multiple_of)
     if name == "ctranslate2":
         from handler.backends.ctranslate2_backend import CTranslate2Backend
 

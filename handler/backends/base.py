@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 # Marian's position table when a config does not say (opus-mt models have 512).
 DEFAULT_POSITIONS = 512
+# Source padding granularity in tokens (model-config.yaml handler.pad_to_multiple_of).
+PAD_TO_MULTIPLE_OF = 8
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Hypothesis:
 class TranslationBackend(Protocol):
     # Source tokens (end-of-sentence included) the model accepts in one segment.
     max_source_tokens: int
+    # generate pads a batch's rows to a multiple of this many tokens (1: to the longest row).
+    pad_to_multiple_of: int
 
     def generation_defaults(self) -> dict[str, float]:
         """The GenerationParams fields that the model's own generation config sets, if any."""
@@ -71,6 +75,7 @@ class MarianTokens:
 
     tokenizer: Any
     generation_config: Any
+    pad_to_multiple_of: int = 1
 
     def generation_defaults(self) -> dict[str, float]:
         config = self.generation_config

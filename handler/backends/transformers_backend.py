@@ -8,7 +8,7 @@ import logging
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
+from handler.backends.base import PAD_TO_MULTIPLE_OF, GenerationParams, Hypothesis, MarianTokens, source_window
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, transformers_dtype
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,11 @@ def model_dtype(device: torch.device, requested: str = AUTO) -> torch.dtype:
 
 
 class TransformersBackend(MarianTokens):
-    def __init__(self, model_dir: str, device: str, dtype: torch.dtype | str = AUTO) -> None:
+    def __init__(
+        self, model_dir: str, device: str, dtype: torch.dtype | str = AUTO, pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
+    ) -> None:
         self.device = torch.device(device)
+        self.pad_to_multiple_of = max(1, pad_to_multiple_of)
         # A torch.dtype is for tests: they run the GPU's half-precision path on the CPU.
         self.dtype = dtype if isinstance(dtype, torch.dtype) else model_dtype(self.device, dtype)
         dtype = self.dtype
@@ -46,8 +49,14 @@ class TransformersBackend(MarianTokens):
         self.max_source_tokens = source_window(self.model.config, self.tokenizer)
 
     def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
-        # Dynamic padding: rows are padded to the longest text of this micro-batch only.
-        batch = self.tokenizer(texts, padding=True, truncation=False, return_tensors="pt").to(self.device)
+        # Rows are padded to this micro-batch's longest text, rounded up to pad_to_multiple_of: PyTorch and
+        # oneDNN keep native memory for each input shape seen, so the set of shapes must stay bounded. One
+        # row alone is not padded: its shapes are bounded by the source window already, and an unmasked
+        # row is faster (14% at batch 1 on the demo model).
+        multiple = self.pad_to_multiple_of if self.pad_to_multiple_of > 1 and len(texts) > 1 else None
+        batch = self.tokenizer(
+            texts, padding=True, pad_to_multiple_of=multiple, truncation=False, return_tensors="pt"
+        ).to(self.device)
         with torch.inference_mode():
             output = self.model.generate(
                 **batch,
