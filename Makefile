@@ -69,7 +69,7 @@ bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 15 min; QUICK=1:
 gpu-check: ## half precisions vs float32 on a CUDA GPU, in-process, under 8 minutes (bench/gpu_check.py)
 	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m bench.gpu_check $(ARGS)
 
-# 30 minutes with the cache on: make soak ARGS="--duration 1800 --rate 60 --warmup 300 --pool 3000 --handler-config cache_mib=1"
+# 30 minutes with the cache on: make soak ARGS="--duration 1800 --rate 40 --warmup 600 --pool 3000 --handler-config cache_mib=1"
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)
 	$(BIN)/python -m bench.soak --model-dir $(SERVE_MODEL_DIR) $(ARGS)
 
