@@ -21,8 +21,8 @@ measures the other precisions (Plan.variants: transformers float32, CTranslate2 
 in-process and, for transformers float32, served at the top concurrency. Every run also records
 the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
 apart (bench/cost.py). Greedy decoding, every sentence exactly --max-new-tokens long (see
-bench/workload.py). Writes results.json and results.png under --output and prints the tables and
-the targets.
+bench/workload.py). Writes results.json, results.png and targets.png under --output and prints
+the tables and the targets.
 """
 
 from __future__ import annotations
@@ -443,6 +443,28 @@ def plot(results: list[Result], path: Path) -> None:
     plt.close(fig)
 
 
+def plot_targets(rows: list[tuple[str, float, str, bool, list[float]]], path: Path) -> None:
+    """Each ratio target: its rounds as dots, the value as a bar, the target as a tick."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ratios = [row for row in rows if not row[0].startswith("BLEU")]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(ratios) + 1.5))
+    y = list(range(len(ratios)))
+    ax.barh(y, [r[1] for r in ratios], color=["#55a868" if r[3] else "#c44e52" for r in ratios], alpha=0.6)
+    for i, (_, _, bound, _, each) in enumerate(ratios):
+        ax.plot([float(bound.split()[1])] * 2, [i - 0.4, i + 0.4], color="black")
+        ax.scatter(each, [i] * len(each), color="black", s=12, zorder=3)
+    ax.set_yticks(y, [r[0] for r in ratios], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("ratio (bar: the value judged, green met, red missed; dots: rounds; black tick: the target)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -564,7 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.output / "results.txt").write_text(text + "\n", encoding="utf-8")
     if results:
         plot(merged, args.output / "results.png")
-    print(f"\nwrote {args.output / 'results.json'}, results.txt" + (" and results.png" if results else ""))
+        plot_targets(rows, args.output / "targets.png")
+    print(f"\nwrote {args.output / 'results.json'}, results.txt" + (", results.png and targets.png" if results else ""))
     return 0
 
 

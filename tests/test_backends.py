@@ -142,12 +142,14 @@ def test_ct2_archive_carries_the_converted_model_instead_of_weights(tiny_ct2_arc
     assert not [n for n in names if n.endswith(".safetensors")]
     config = yaml.safe_load(zipfile.ZipFile(tiny_ct2_archive).read("model-config.yaml"))
     assert config["handler"]["backend"] == "ctranslate2"
-    # The per-backend batching delay replaces the shipped one; everything else is the shipped config.
+    # The per-backend batching delay and workers replace the shipped ones; everything else is the shipped config.
     shipped = read_model_config(MODEL_CONFIG_PATH)
-    override = shipped["backends"]["ctranslate2"]["maxBatchDelay"]
-    assert config["maxBatchDelay"] == override != shipped["maxBatchDelay"]
-    assert {k: v for k, v in config.items() if k not in ("maxBatchDelay", "handler")} == {
-        k: v for k, v in shipped.items() if k not in ("maxBatchDelay", "handler", "backends")
+    overrides = shipped["backends"]["ctranslate2"]
+    assert set(overrides) == {"maxBatchDelay", "minWorkers", "maxWorkers"}
+    for key, value in overrides.items():
+        assert config[key] == value != shipped[key], key
+    assert {k: v for k, v in config.items() if k not in (*overrides, "handler")} == {
+        k: v for k, v in shipped.items() if k not in (*overrides, "handler", "backends")
     }
 
 

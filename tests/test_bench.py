@@ -119,6 +119,7 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     for t in paired.values():
         assert len(t["rounds"]) == rounds and t["value"] == pytest.approx(sum(t["rounds"]) / rounds), t
     assert (tmp_path / "results.png").stat().st_size > 10_000
+    assert (tmp_path / "targets.png").stat().st_size > 10_000
     # The request path's workloads, each setting (on one backend when quick), every request answered.
     path = {(r["workload"], r["setting"]): r for r in raw["request_path"]}
     for backend in ("transformers",):
