@@ -25,29 +25,42 @@ class MicroBatch:
         return self.padded_length * len(self.indices)
 
 
-def round_up(length: int, multiple: int) -> int:
-    return -(-length // multiple) * multiple if multiple > 1 else length
+def padded_width(longest: int, rows: int, multiple: int, limit: int | None = None) -> int:
+    """Tokens each of `rows` rows is padded to when the longest has `longest`: `longest` rounded up
+    to `multiple`, but not for a row alone, nor past `limit` (the model's source window)."""
+    if rows < 2 or multiple < 2:
+        return longest
+    rounded = -(-longest // multiple) * multiple
+    return rounded if limit is None or rounded <= limit else longest
 
 
 def plan_micro_batches(
-    lengths: Sequence[int], token_budget: int, max_sentences: int, num_beams: int = 1, pad_to_multiple_of: int = 1
+    lengths: Sequence[int],
+    token_budget: int,
+    max_sentences: int,
+    num_beams: int = 1,
+    pad_to_multiple_of: int = 1,
+    source_limit: int | None = None,
 ) -> list[MicroBatch]:
     """Group segment positions by descending length so that padded tokens x beams stay in budget.
 
     A segment longer than the budget on its own still gets a batch of one: the budget shapes
-    batches, it never drops work.
+    batches, it never drops work. Rows are counted as the backend pads them (`padded_width`).
     """
+
+    def width(longest: int, rows: int) -> int:
+        return padded_width(longest, rows, pad_to_multiple_of, source_limit)
 
     def batch(members: list[int]) -> MicroBatch:
         longest = lengths[members[0]]
-        return MicroBatch(tuple(members), longest, round_up(longest, pad_to_multiple_of if len(members) > 1 else 1))
+        return MicroBatch(tuple(members), longest, width(longest, len(members)))
 
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     batches: list[MicroBatch] = []
     current: list[int] = []
     for i in order:
         # Longest first, so the first member of a batch sets its padded length.
-        padded = round_up(lengths[current[0]] if current else lengths[i], pad_to_multiple_of)
+        padded = width(lengths[current[0]] if current else lengths[i], len(current) + 1)
         if current and (len(current) >= max_sentences or (len(current) + 1) * padded * num_beams > token_budget):
             batches.append(batch(current))
             current = []

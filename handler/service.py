@@ -141,6 +141,7 @@ class TranslationService:
             self.settings.max_batch_sentences,
             params.num_beams,
             self.backend.pad_to_multiple_of,
+            self.backend.max_source_tokens,
         )
         for batch in batches:
             limit = decoding_limit(params.max_new_tokens, batch.longest, self.settings)

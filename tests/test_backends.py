@@ -90,13 +90,23 @@ def test_source_padding_bounds_shapes_without_changing_translations(tiny_model_d
                     assert [[h.text for h in hs] for hs in padded] == [[h.text for h in hs] for hs in plain]
                     for hs, ps in zip(padded, plain):
                         assert [h.log_prob for h in hs] == pytest.approx([p.log_prob for p in ps], abs=1e-4)
+        # The same batches unpadded: lengths that are not multiples of 8, each the longest row's.
+        assert any(n % 8 for rows, n in shapes[1] if rows > 1)
+        assert [(rows, n if rows == 1 else -(-n // 8) * 8) for rows, n in shapes[1]] == shapes[8]
+        assert {rows for rows, _ in shapes[8]} == {1, 5}
+        # Never past the source window: with a window as long as the longest row, rows are not rounded up.
+        longest = max(tiny_backend.count_tokens(texts))
+        assert longest % 8, "pick texts whose longest is not a multiple of 8"
+        window = tiny_backend.max_source_tokens
+        tiny_backend.max_source_tokens = longest
+        try:
+            tiny_backend.generate(texts, GenerationParams(1, 4, 1))
+        finally:
+            tiny_backend.max_source_tokens = window
+        assert shapes[8][-1] == (len(texts), longest)
     finally:
         for backend in (tiny_backend, exact):
             del backend.model.generate
-    # The same batches unpadded: lengths that are not multiples of 8, each the longest row's.
-    assert any(n % 8 for rows, n in shapes[1] if rows > 1)
-    assert [(rows, n if rows == 1 else -(-n // 8) * 8) for rows, n in shapes[1]] == shapes[8]
-    assert {rows for rows, _ in shapes[8]} == {1, 5}
 
 
 def body(instances, **parameters):

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from handler.batching import plan_micro_batches
+from handler.batching import padded_width, plan_micro_batches
 from handler.segmenting import join_pieces, split_long_text
 
 
@@ -86,6 +86,17 @@ def test_micro_batches_cover_every_segment_once_within_budget(budget, max_senten
         assert batch.padded_tokens * beams <= budget or len(batch.indices) == 1
     ordered = [lengths[i] for b in batches for i in b.indices]
     assert ordered == sorted(lengths, reverse=True)
+
+
+def test_padded_width_rounds_several_rows_up_within_the_window():
+    assert [padded_width(n, 2, 8) for n in (1, 8, 9, 17)] == [8, 8, 16, 24]
+    assert padded_width(9, 1, 8) == 9  # a row alone
+    assert padded_width(9, 4, 1) == padded_width(9, 4, 0) == 9  # padding off
+    assert padded_width(509, 4, 8, limit=512) == 512  # rounded up to the window exactly
+    assert padded_width(505, 4, 8, limit=510) == 505  # 512 would pass a 510-position window
+    # The planner counts what the backend pads to, the window included.
+    (batch,) = plan_micro_batches([505, 500], 100_000, 64, pad_to_multiple_of=8, source_limit=510)
+    assert (batch.longest, batch.padded_length) == (505, 505)
 
 
 def test_micro_batches_fill_up_to_the_budget():

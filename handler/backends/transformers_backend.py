@@ -6,10 +6,12 @@ import copy
 import logging
 
 import torch
+import torch.nn.functional as F
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from handler.backends.base import PAD_TO_MULTIPLE_OF, GenerationParams, Hypothesis, MarianTokens, source_window
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, transformers_dtype
+from handler.batching import padded_width
 
 logger = logging.getLogger(__name__)
 # Rows scored per forward pass: bounds the logits held at once (rows x steps x vocabulary floats).
@@ -52,11 +54,14 @@ class TransformersBackend(MarianTokens):
         # Rows are padded to this micro-batch's longest text, rounded up to pad_to_multiple_of: PyTorch and
         # oneDNN keep native memory for each input shape seen, so the set of shapes must stay bounded. One
         # row alone is not padded: its shapes are bounded by the source window already, and an unmasked
-        # row is faster (14% at batch 1 on the demo model).
-        multiple = self.pad_to_multiple_of if self.pad_to_multiple_of > 1 and len(texts) > 1 else None
-        batch = self.tokenizer(
-            texts, padding=True, pad_to_multiple_of=multiple, truncation=False, return_tensors="pt"
-        ).to(self.device)
+        # row is faster (14% at batch 1 on the demo model). Nor is a batch padded past the source window.
+        batch = self.tokenizer(texts, padding=True, truncation=False, return_tensors="pt")
+        longest = batch["input_ids"].shape[1]
+        extra = padded_width(longest, len(texts), self.pad_to_multiple_of, self.max_source_tokens) - longest
+        if extra:
+            batch["input_ids"] = F.pad(batch["input_ids"], (0, extra), value=self.tokenizer.pad_token_id)
+            batch["attention_mask"] = F.pad(batch["attention_mask"], (0, extra), value=0)
+        batch = batch.to(self.device)
         with torch.inference_mode():
             output = self.model.generate(
                 **batch,
