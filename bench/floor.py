@@ -1,6 +1,6 @@
 """Where a served request's time goes, and the floor TorchServe itself sets.
 
-    python -m bench.floor                          # CTranslate2, maxBatchDelay 1, 5 and 20 ms
+    python -m bench.floor                          # CTranslate2, maxBatchDelay 5, 10 and 20 ms
     python -m bench.floor --delays 5 --set number_of_netty_threads=1 --set async_logging=true
 
 For each maxBatchDelay it starts TorchServe with the benchmark model's archive and measures, beside
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--backend", default="ctranslate2", choices=("transformers", "ctranslate2"))
-    parser.add_argument("--delays", default="1,5,20", help="maxBatchDelay values in ms, comma-separated")
+    parser.add_argument("--delays", default="5,10,20", help="maxBatchDelay values in ms, comma-separated")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config.properties override")
     parser.add_argument("--requests", type=int, default=128, help="requests at c=32 (default 128, at least 32)")
     parser.add_argument("--bench-model-dir", type=Path, default=REPO_ROOT / "artifacts" / "bench-model")

@@ -1,15 +1,17 @@
-"""How many threads one translation should use on this machine: each backend at 1 and 2 threads.
+"""How a worker should use its threads on this machine: each backend at 1 and 2 threads, and
+CTranslate2 also as replicas of one thread each.
 
     python -m bench.threads                       # both backends, the benchmark model, 1 and 2 threads
     python -m bench.threads --threads 1,2,4 --backends ctranslate2
 
 A worker's threads (`threads_per_worker` in handler/model-config.yaml, all the cores by default)
-serve one batch at a time; the other way to use the cores is more workers of fewer threads
-(`default_workers_per_model` in config.properties), each holding its own copy of the model. Which
-wins depends on the machine: on a VM whose vCPUs are hyperthreads, or share a busy host, a second
-thread can cost more than it gives. This measures batched generation in-process (no server) at
-batch 1 and 32 for each thread count, with the CPU actually kept busy (CPU seconds / wall seconds),
-so that the choice is made on figures. Measure on the machine type that will serve.
+can work on one batch together (intra-op threads: PyTorch's, or one CTranslate2 replica's), or, in
+CTranslate2, as replicas that translate pieces of the batch side by side (`inter_threads`; 0, the
+default, means one replica per thread). Which wins depends on the machine: on a VM whose vCPUs are
+hyperthreads, or share a busy host, threads that wait for each other inside every matrix product
+can cost more than they give. This measures batched generation in-process (no server) at batch 1
+and 32 for each layout, with the CPU actually kept busy (CPU seconds / wall seconds), so that the
+choice is made on figures. Measure on the machine type that will serve.
 """
 
 from __future__ import annotations
@@ -78,15 +80,18 @@ def main(argv: list[str] | None = None) -> int:
             del first
             for threads in counts:
                 torch.set_num_threads(threads)
-                backend = load_backend(name, str(unpacked), "cpu", threads=threads)
-                rates = measure(backend, texts, args.max_new_tokens)
-                rows.append((name, threads, rates))
-                del backend
+                # CTranslate2: the threads on one replica, then (with more than one) a replica each.
+                layouts = (1, threads) if name == "ctranslate2" and threads > 1 else (1,)
+                for replicas in layouts:
+                    backend = load_backend(name, str(unpacked), "cpu", threads=threads, inter_threads=replicas)
+                    rates = measure(backend, texts, args.max_new_tokens)
+                    rows.append((name, threads, replicas, rates))
+                    del backend
     header = "".join(f"{f'batch {b} sent/s':>18}{'cores busy':>12}" for b, _ in BATCHES)
-    print(f"\n{'backend':<14}{'threads':>8}{header}")
-    for name, threads, rates in rows:
+    print(f"\n{'backend':<14}{'threads':>8}{'replicas':>9}{header}")
+    for name, threads, replicas, rates in rows:
         cells = "".join(f"{rates[b][0]:18.2f}{rates[b][1]:12.2f}" for b, _ in BATCHES)
-        print(f"{name:<14}{threads:>8}{cells}")
+        print(f"{name:<14}{threads:>8}{replicas:>9}{cells}")
     return 0
 
 

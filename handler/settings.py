@@ -53,6 +53,9 @@ class ServingSettings:
     # a worker sees a bounded set of input shapes; the transformers backend's native memory grows
     # with every new shape (README "Worker memory"). The default serves old archives too.
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
+    # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
+    # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
+    inter_threads: int = 0
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 

@@ -52,6 +52,7 @@ class TranslationHandler(BaseHandler):
             threads,
             dtype=settings.dtype,
             pad_to_multiple_of=settings.pad_to_multiple_of,
+            inter_threads=settings.inter_threads,
         )
         self.service = TranslationService(backend, settings)
         self.initialized = True

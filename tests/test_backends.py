@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import torch
 import yaml
 
 from handler.backends import GenerationParams
-from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model
+from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model, thread_layout
 from handler.backends.precision import ctranslate2_quantization
 from handler.service import TranslationService, default_params
 from handler.settings import MODEL_CONFIG_PATH, read_model_config
@@ -152,10 +154,10 @@ def test_ct2_archive_carries_the_converted_model_instead_of_weights(tiny_ct2_arc
     assert not [n for n in names if n.endswith(".safetensors")]
     config = yaml.safe_load(zipfile.ZipFile(tiny_ct2_archive).read("model-config.yaml"))
     assert config["handler"]["backend"] == "ctranslate2"
-    # The per-backend batching delay and workers replace the shipped ones; everything else is the shipped config.
+    # The per-backend batching delay replaces the shipped one; everything else is the shipped config.
     shipped = read_model_config(MODEL_CONFIG_PATH)
     overrides = shipped["backends"]["ctranslate2"]
-    assert set(overrides) == {"maxBatchDelay", "minWorkers", "maxWorkers"}
+    assert set(overrides) == {"maxBatchDelay"}
     for key, value in overrides.items():
         assert config[key] == value != shipped[key], key
     assert {k: v for k, v in config.items() if k not in (*overrides, "handler")} == {
@@ -263,6 +265,62 @@ def test_greedy_translations_agree_up_to_near_ties(tuned_transformers, ct2_preci
 def test_compute_type_follows_the_device():
     assert compute_type("cpu") == "int8"
     assert compute_type("cuda:1") == "int8_float16"
+
+
+def test_thread_layout_shares_the_worker_threads_between_replicas():
+    assert thread_layout("cpu", 2) == (2, 1)  # auto on a CPU: a replica per thread
+    assert thread_layout("cpu", 8, inter_threads=2) == (2, 4)
+    assert thread_layout("cpu", 2, inter_threads=1) == (1, 2)
+    assert thread_layout("cpu", 1, inter_threads=2) == (2, 1)  # never below one thread each
+    assert thread_layout("cuda:0", 4) == (1, 4)  # auto on a GPU: one replica holds it
+
+
+@pytest.fixture(scope="module")
+def ct2_unpacked(tmp_path_factory, tiny_ct2_archive) -> Path:
+    unpacked = tmp_path_factory.mktemp("ct2-layouts")
+    zipfile.ZipFile(tiny_ct2_archive).extractall(unpacked)
+    return unpacked
+
+
+def test_replicas_translate_a_batch_in_pieces_as_one_replica_does(ct2_unpacked):
+    """Cut into one piece per replica, a batch gets the translations and scores it gets in one piece."""
+    one = CTranslate2Backend(str(ct2_unpacked), "cpu", threads=2, inter_threads=1)
+    two = CTranslate2Backend(str(ct2_unpacked), "cpu", threads=2)
+    assert (one.replicas, two.replicas, two.translator.num_translators) == (1, 2, 2)
+    assert (one._piece_size(25), two._piece_size(25), two._piece_size(1)) == (0, 13, 1)
+    texts = [tr for tr, _ in read_pairs("test")[:25]]
+    for params in (GenerationParams(1, 12, 1), GenerationParams(4, 12, 2)):
+        whole, pieces = one.generate(texts, params, scores=True), two.generate(texts, params, scores=True)
+        assert [[(h.text, h.tokens) for h in row] for row in pieces] == [
+            [(h.text, h.tokens) for h in row] for row in whole
+        ]
+        for a, b in zip(pieces, whole):
+            assert [h.log_prob for h in a] == pytest.approx([h.log_prob for h in b], abs=1e-4)
+
+
+def test_replicas_run_the_pieces_of_one_batch_at_once(ct2_unpacked):
+    """The point of replicas: one call keeps all of them busy (CTranslate2 counts the batches it is running)."""
+
+    def most_running_at_once(backend) -> int:
+        seen, done = [0], threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                translator = backend.translator
+                seen.append(translator.num_active_batches - translator.num_queued_batches)
+                time.sleep(0.0005)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            backend.translate([tr for tr, _ in read_pairs("test")[:64]], GenerationParams(1, 48, 1))
+        finally:
+            done.set()
+            watcher.join()
+        return max(seen)
+
+    assert most_running_at_once(CTranslate2Backend(str(ct2_unpacked), "cpu", threads=2, inter_threads=2)) == 2
+    assert most_running_at_once(CTranslate2Backend(str(ct2_unpacked), "cpu", threads=2, inter_threads=1)) == 1
 
 
 DOCUMENT = "Bu odun yanmaz. Kedi uyuyor.\n\nDr. Ayşe 19. yüzyılı anlattı."

@@ -123,14 +123,14 @@ def test_archive_command_line(tiny_model_dir, tmp_path):
 
 def test_keys_added_after_release_0_1_have_defaults_and_are_checked():
     config = read_model_config()
-    added = ("decode_length_factor", "decode_length_offset", "cache_mib", "pad_to_multiple_of")
+    added = ("decode_length_factor", "decode_length_offset", "cache_mib", "pad_to_multiple_of", "inter_threads")
     old = {**config, "handler": {k: v for k, v in config["handler"].items() if k not in added}}
     settings = ServingSettings.from_model_config(old)
-    assert [getattr(settings, k) for k in added] == [3.0, 10, 0, 8]
+    assert [getattr(settings, k) for k in added] == [3.0, 10, 0, 8, 0]
     whole = ServingSettings.from_model_config({**config, "handler": {**config["handler"], "decode_length_factor": 2}})
     assert whole.decode_length_factor == 2.0 and isinstance(whole.decode_length_factor, float)
     for key, value in [("decode_length_factor", "3"), ("decode_length_factor", -1.0), ("cache_mib", 1.5),
-                       ("pad_to_multiple_of", -8), ("pad_to_multiple_of", True)]:  # fmt: skip
+                       ("pad_to_multiple_of", -8), ("pad_to_multiple_of", True), ("inter_threads", 1.5)]:  # fmt: skip
         with pytest.raises(ValueError, match=f"handler.{key} must be a non-negative"):
             ServingSettings.from_model_config({**config, "handler": {**config["handler"], key: value}})
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
 import ts
+import yaml
 from ts.context import Context, RequestProcessor
 from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
@@ -87,3 +89,21 @@ def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):
     assert [len(h) for h in out] == [2, 2]
     assert all(isinstance(t, str) and t for h in out for t in h)
     assert half.count_tokens(texts) == tiny_backend.count_tokens(texts)
+
+
+@pytest.mark.parametrize("inter_threads, replicas", [(0, 2), (1, 1)])
+def test_a_ctranslate2_worker_takes_its_replicas_from_the_packed_config(
+    tmp_path, tiny_ct2_archive, inter_threads, replicas
+):
+    with zipfile.ZipFile(tiny_ct2_archive) as archive:
+        archive.extractall(tmp_path)
+        config = yaml.safe_load(archive.read("model-config.yaml"))
+    config["handler"].update(threads_per_worker=2, inter_threads=inter_threads)
+    threads = torch.get_num_threads()
+    try:
+        handler = TranslationHandler()
+        handler.initialize(Context("tr_en", str(tmp_path), {}, 32, None, "0.12.0", model_yaml_config=config))
+    finally:
+        torch.set_num_threads(threads)
+    backend = handler.service.backend
+    assert (backend.replicas, backend.translator.num_translators) == (replicas, replicas)

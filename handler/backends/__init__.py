@@ -17,10 +17,12 @@ def load_backend(
     threads: int | None = None,
     dtype: str = "auto",
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF,
+    inter_threads: int = 0,
 ) -> TranslationBackend:
     """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's);
     `dtype` is model-config.yaml's handler.dtype (handler/backends/precision.py); `pad_to_multiple_of`
-    its handler.pad_to_multiple_of (transformers only: CTranslate2 manages its own buffers)."""
+    its handler.pad_to_multiple_of (transformers only: CTranslate2 manages its own buffers);
+    `inter_threads` its handler.inter_threads (CTranslate2 only: batches run in parallel, 0 one per thread)."""
     if name == "transformers":
         from handler.backends.transformers_backend import TransformersBackend
 
@@ -28,5 +30,5 @@ def load_backend(
     if name == "ctranslate2":
         from handler.backends.ctranslate2_backend import CTranslate2Backend
 
-        return CTranslate2Backend(model_dir, device, threads=threads, compute=dtype)
+        return CTranslate2Backend(model_dir, device, threads=threads, compute=dtype, inter_threads=inter_threads)
     raise ValueError(f"unknown backend {name!r}; use transformers or ctranslate2")
