@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import sys
 import tempfile
 import time
@@ -28,23 +27,11 @@ from pathlib import Path
 
 from bench.cost import CpuMeter
 from bench.precision import unpacked_backend
-from bench.run import FULL, REPO_ROOT, Result, drive, measure_in_process
+from bench.run import FULL, REPO_ROOT, Result, batch_sizes, drive, measure_in_process
 from bench.workload import bench_sentences, build_bench_model
 from handler.archive import build_archive
 from handler.settings import config_for_backend, read_model_config
 from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
-
-BATCH_LINE = re.compile(r"handled a batch of (\d+) requests")
-
-
-def batch_sizes(log: Path, offset: int) -> list[int]:
-    """Batch sizes the handler logged after byte `offset` of the worker log."""
-    if not log.is_file():
-        return []
-    with open(log, "rb") as f:
-        f.seek(offset)
-        text = f.read().decode("utf-8", errors="replace")
-    return [int(n) for n in BATCH_LINE.findall(text)]
 
 
 def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: int, pid: int, log: Path) -> dict:
@@ -108,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait_ready(timeout=600)
                 assert server.process is not None
                 url, pid = server.inference_address + PREDICT_ROUTE, server.process.pid
-                log = server.workdir / "logs" / "model_log.log"
+                log = server.model_log
                 asyncio.run(drive(url, [[t] for t in texts[:4]], 2, FULL.max_new_tokens, "warm-up"))
                 one = [[t] for t in texts[: min(48, args.requests)]]
                 rows.append({

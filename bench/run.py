@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -76,14 +77,18 @@ class Plan:
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
 # batch 1, the server at concurrency 1 and the naive server; batch 8 and concurrency 8; batch 32,
 # concurrency 32 and the naive server's own ratio.
+# Each server run is several TorchServe batches long (c=32: five batches of 32, c=8 x16: two batches of
+# eight requests), so that how the first batch happens to form moves its rate little: with two
+# batches per round, a first batch that filled only partly cost a whole extra batch (CTranslate2's
+# c=32 rounds measured 0.71, 1.01 and 0.78 of in-process at 64 requests).
 FULL = Plan(
     architecture="opus-mt",
     max_new_tokens=32,
-    in_process=((1, 8), (8, 16), (32, 64), (64, 64)),
-    server=((1, 1, 8), (8, 1, 16), (32, 1, 64), (8, 16, 8)),
+    in_process=((1, 16), (8, 32), (32, 160), (64, 256)),
+    server=((1, 1, 16), (8, 1, 32), (32, 1, 160), (8, 16, 16)),
     naive=(32, 1, 128),
     variants=(
-        ("transformers", "float32", ((1, 8), (32, 64)), ((32, 1, 64),)),
+        ("transformers", "float32", ((1, 8), (32, 64)), ((32, 1, 160),)),
         ("ctranslate2", "int8_float32", ((1, 8), (32, 64)), ()),
         ("ctranslate2", "float32", ((1, 8), (32, 64)), ()),
     ),
@@ -120,6 +125,7 @@ class Result:
     server_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part (bench/cost.py)
     load_generator_cpu: float = 0.0
     round: int = 0  # of Plan.rounds; merge_rounds sums a label's rounds into one Result
+    batches: list[int] = field(default_factory=list)  # requests in each batch TorchServe formed (served runs)
 
     @property
     def name(self) -> str:
@@ -140,6 +146,7 @@ class Result:
             "p50_s": statistics.median(lat),
             "p95_s": pick(0.95),
             "p99_s": pick(0.99),
+            "requests_per_batch": sum(self.batches) / len(self.batches) if self.batches else 0.0,
             "server_cpu_s": sum(self.server_cpu.values()),
             **unit_costs(sum(self.server_cpu.values()), self.sentences, self.source_chars),
         }
@@ -206,11 +213,25 @@ async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_t
     return result
 
 
+BATCH_LINE = re.compile(r"handled a batch of (\d+) requests")
+
+
+def batch_sizes(log: Path | None, offset: int) -> list[int]:
+    """Sizes of the batches TorchServe handed the handler, from its line in the worker log after byte `offset`."""
+    if log is None or not log.is_file():
+        return []
+    with open(log, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", errors="replace")
+    return [int(n) for n in BATCH_LINE.findall(text)]
+
+
 def load_runs(
     url: str, texts: list[str], runs, plan: Plan, system: str, backend: str, pids: list[int], server_pid: int,
-    dtype: str = "", round_: int = 0,
+    dtype: str = "", round_: int = 0, log: Path | None = None,
 ):  # fmt: skip
-    """`round_` > 0: a later round of the same runs, the warm-up already done."""
+    """`round_` > 0: a later round of the same runs, the warm-up already done. `log`: the worker log,
+    whose batch lines give each run's TorchServe batch sizes."""
     if not round_:
         asyncio.run(drive(url, [[t] for t in texts[:2]], 2, plan.max_new_tokens, "warm-up"))
     results = []
@@ -221,8 +242,12 @@ def load_runs(
         # each size: the first batches of a new shape build oneDNN kernels on both sides alike.
         if not round_:
             asyncio.run(drive(url, requests[:concurrency], concurrency, plan.max_new_tokens, f"{label} warm-up"))
+        offset = log.stat().st_size if log is not None and log.is_file() else 0
         with MemorySampler(pids) as memory, CpuMeter(server_pid) as cpu:
             result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
+        if log is not None:
+            time.sleep(0.3)  # the worker's last lines reach the log through the frontend
+            result.batches = batch_sizes(log, offset)
         result.system, result.backend, result.dtype, result.peak_rss_mib = system, backend, dtype, memory.peak
         result.round = round_
         result.source_chars = sum(len(t) for r in requests for t in r)
@@ -252,23 +277,27 @@ def measure_rounds(
         for k in tqdm(range(plan.rounds), desc=f"{backend_name}{' ' + dtype if dtype else ''} rounds", unit="round"):
             results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype, k)
             results += load_runs(
-                url, texts, server_runs, plan, "torchserve", backend_name, pids, server.process.pid, dtype, k
-            )
+                url, texts, server_runs, plan, "torchserve", backend_name, pids, server.process.pid, dtype, k,
+                server.model_log,
+            )  # fmt: skip
         return results
     finally:
         server.stop()
 
 
 def merge_rounds(results: list[Result]) -> list[Result]:
-    """One Result per label, its rounds summed: sentences, seconds, latencies, errors and CPU seconds
+    """One Result per label, its rounds summed: sentences, seconds, latencies, errors, batches and CPU seconds
     added up (throughput = all sentences / all seconds), the peak memory the highest."""
     merged: dict[str, Result] = {}
     for r in results:
         into = merged.get(r.label)
         if into is None:
-            merged[r.label] = replace(r, latencies=list(r.latencies), server_cpu=dict(r.server_cpu), round=0)
+            merged[r.label] = replace(
+                r, latencies=list(r.latencies), server_cpu=dict(r.server_cpu), batches=list(r.batches), round=0
+            )
             continue
         into.sentences += r.sentences
+        into.batches += r.batches
         into.seconds += r.seconds
         into.latencies += r.latencies
         into.errors += r.errors
@@ -376,12 +405,14 @@ def targets(
 def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes: list[str]) -> str:
     lines = [
         f"{'configuration':<44} {'sent/s':>8} {'tok/s':>8} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'err':>4} {'MiB':>6}"
+        f" {'req/batch':>9}"
     ]
     for r in results:
         s = r.summary()
         lines.append(
             f"{r.label:<44} {s['sentences_per_s']:8.2f} {s['tokens_per_s']:8.1f} {s['p50_s']:7.3f} "
             f"{s['p95_s']:7.3f} {s['p99_s']:7.3f} {r.errors:4d} {r.peak_rss_mib:6.0f}"
+            + (f" {s['requests_per_batch']:9.1f}" if r.batches else "")
         )
     lines.append("\n" + cost_table(results))
     if bleu:

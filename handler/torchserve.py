@@ -99,6 +99,11 @@ class TorchServe:
     def log_path(self) -> Path:
         return self.workdir / "torchserve.out"
 
+    @property
+    def model_log(self) -> Path:
+        """The workers' log (handler/log4j2.xml writes it under the working directory's logs/)."""
+        return self.workdir / "logs" / "model_log.log"
+
     def config(self) -> dict[str, str]:
         properties = read_properties(self.base_config)
         properties.update(

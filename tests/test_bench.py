@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.cost import CpuMeter, tree_cpu_seconds, unit_costs
-from bench.floor import batch_sizes
+from bench.run import batch_sizes
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
@@ -96,6 +96,8 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert r["source_chars"] > r["sentences"], r["label"]
         if r["system"] == "torchserve":
             assert r["server_cpu"].get("worker", 0) > 0, r["label"]
+            # Every request of the run in exactly one of the batches TorchServe formed (worker log).
+            assert sum(r["batches"]) == len(r["latencies"]) and r["requests_per_batch"] >= 1, r["label"]
     # The server's cost is counted per part, the load generator's apart (summed over the runs: psutil
     # counts in 10 ms ticks, which a run of four requests may not fill).
     served = [r for r in raw["results"] if r["system"] == "torchserve"]
@@ -136,7 +138,7 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "targets" in result.stdout
 
 
-def test_floor_reads_batch_sizes_from_the_worker_log_and_refuses_bad_flags(tmp_path):
+def test_batch_sizes_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
     log = tmp_path / "model_log.log"
     log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
     offset = log.stat().st_size
