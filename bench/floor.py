@@ -22,12 +22,11 @@ import asyncio
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.cost import CpuMeter
 from bench.precision import unpacked_backend
-from bench.run import FULL, REPO_ROOT, Result, batch_sizes, drive, measure_in_process
+from bench.run import FULL, REPO_ROOT, Result, drive, log_size, measure_in_process, record_batches
 from bench.workload import bench_sentences, build_bench_model
 from handler.archive import build_archive
 from handler.settings import config_for_backend, read_model_config
@@ -35,11 +34,11 @@ from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 
 def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: int, pid: int, log: Path) -> dict:
-    offset = log.stat().st_size if log.is_file() else 0
+    offset = log_size(log)
     with CpuMeter(pid) as cpu:
         result = asyncio.run(drive(url, requests, concurrency, tokens, f"c={concurrency} tokens={tokens}"))
-    time.sleep(0.5)  # the worker's log lines reach the file through the frontend
-    sizes = batch_sizes(log, offset)
+    record_batches(result, log, offset)
+    sizes = result.batches
     summary = result.summary()
     n = len(requests)
     return {

@@ -40,6 +40,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import aiohttp
 from tqdm import tqdm
 
 from bench.cost import CpuMeter, MemorySampler, unit_costs
@@ -126,6 +127,7 @@ class Result:
     load_generator_cpu: float = 0.0
     round: int = 0  # of Plan.rounds; merge_rounds sums a label's rounds into one Result
     batches: list[int] = field(default_factory=list)  # requests in each batch TorchServe formed (served runs)
+    handling_s: float = 0.0  # seconds the workers spent in the handler on those batches
 
     @property
     def name(self) -> str:
@@ -147,6 +149,9 @@ class Result:
             "p95_s": pick(0.95),
             "p99_s": pick(0.99),
             "requests_per_batch": sum(self.batches) / len(self.batches) if self.batches else 0.0,
+            # Worker-seconds in the handler per second of the run: below 1 (one worker), the worker
+            # waited for requests part of the time.
+            "worker_busy": self.handling_s / self.seconds if self.seconds else 0.0,
             "server_cpu_s": sum(self.server_cpu.values()),
             **unit_costs(sum(self.server_cpu.values()), self.sentences, self.source_chars),
         }
@@ -213,17 +218,40 @@ async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_t
     return result
 
 
-BATCH_LINE = re.compile(r"handled a batch of (\d+) requests")
+# The handler's line per batch (handler/ts_handler.py); archives built before it logged the time lack it.
+BATCH_LINE = re.compile(r"handled a batch of (\d+) requests(?: in ([\d.]+) s)?")
 
 
-def batch_sizes(log: Path | None, offset: int) -> list[int]:
-    """Sizes of the batches TorchServe handed the handler, from its line in the worker log after byte `offset`."""
+def batch_log(log: Path | None, offset: int) -> list[tuple[int, float]]:
+    """(requests, seconds in the handler) of each batch TorchServe handed the handler, from the worker
+    log after byte `offset` (seconds 0.0 where the line has none)."""
     if log is None or not log.is_file():
         return []
     with open(log, "rb") as f:
         f.seek(offset)
         text = f.read().decode("utf-8", errors="replace")
-    return [int(n) for n in BATCH_LINE.findall(text)]
+    return [(int(n), float(seconds or 0.0)) for n, seconds in BATCH_LINE.findall(text)]
+
+
+# The worker's lines reach its log through the frontend, a moment after the reply.
+LOG_SETTLE_S = 0.3
+
+
+def log_size(log: Path | None) -> int:
+    """The worker log's size once what came before has reached it: the offset of the next run's lines."""
+    if log is None:
+        return 0
+    time.sleep(LOG_SETTLE_S)
+    return log.stat().st_size if log.is_file() else 0
+
+
+def record_batches(result: Result, log: Path | None, offset: int) -> None:
+    """The run's batches (sizes, and the handler's seconds on them) from the worker log after `offset`."""
+    if log is None:
+        return
+    time.sleep(LOG_SETTLE_S)
+    batches = batch_log(log, offset)
+    result.batches, result.handling_s = [n for n, _ in batches], sum(t for _, t in batches)
 
 
 def load_runs(
@@ -242,18 +270,82 @@ def load_runs(
         # each size: the first batches of a new shape build oneDNN kernels on both sides alike.
         if not round_:
             asyncio.run(drive(url, requests[:concurrency], concurrency, plan.max_new_tokens, f"{label} warm-up"))
-        offset = log.stat().st_size if log is not None and log.is_file() else 0
+        offset = log_size(log)
         with MemorySampler(pids) as memory, CpuMeter(server_pid) as cpu:
             result = asyncio.run(drive(url, requests, concurrency, plan.max_new_tokens, label))
-        if log is not None:
-            time.sleep(0.3)  # the worker's last lines reach the log through the frontend
-            result.batches = batch_sizes(log, offset)
+        record_batches(result, log, offset)
         result.system, result.backend, result.dtype, result.peak_rss_mib = system, backend, dtype, memory.peak
         result.round = round_
         result.source_chars = sum(len(t) for r in requests for t in r)
         result.server_cpu, result.load_generator_cpu = cpu.server, cpu.load_generator
         results.append(result)
     return results
+
+
+async def _post_one(session, url: str, text: str, max_new_tokens: int) -> bool:
+    body = {
+        "instances": [text],
+        "parameters": {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False},
+    }
+    try:
+        async with session.post(url, json=body) as response:
+            answer = await response.json(content_type=None)
+            return response.status == 200 and len(answer.get("predictions", [])) == 1
+    except (TimeoutError, aiohttp.ClientError, ValueError):
+        return False
+
+
+def lone_sentences(
+    url: str, backend_name: str, backend: TranslationBackend, texts: list[str], count: int, plan: Plan,
+    pids: list[int], server_pid: int, dtype: str = "", round_: int = 0, log: Path | None = None,
+) -> list[Result]:  # fmt: skip
+    """In-process batch 1 and the server at concurrency 1, one sentence at a time, the two alternating
+    sentence by sentence (each side first every other time): a lone request's latency against one
+    sentence's generate, each pair a second apart, so that this machine's drifting speed falls on both.
+    `round_` > 0: the warm-up already done."""
+    params = GenerationParams(1, plan.max_new_tokens, 1)
+    sides = [
+        Result(system, backend_name, 1, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_)
+        for system in ("in-process", "torchserve")
+    ]
+    local, served = sides
+    chosen = texts[:count]
+
+    offset = 0
+
+    async def run() -> None:
+        nonlocal offset
+        timeout = aiohttp.ClientTimeout(total=600)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            if not round_:  # warm-up, untimed
+                backend.translate(chosen[:1], params)
+                await _post_one(session, url, chosen[0], plan.max_new_tokens)
+            offset = log_size(log)
+            for i, text in enumerate(tqdm(chosen, desc=f"{served.name} lone sentences", leave=False)):
+                for side in sides if i % 2 == 0 else sides[::-1]:
+                    with CpuMeter(None if side is local else server_pid) as cpu:
+                        t0 = time.perf_counter()
+                        if side is local:
+                            backend.translate([text], params)
+                            ok = True
+                        else:
+                            ok = await _post_one(session, url, text, plan.max_new_tokens)
+                        latency = time.perf_counter() - t0
+                    side.latencies.append(latency)
+                    side.seconds += latency
+                    side.sentences += ok
+                    side.errors += not ok
+                    side.load_generator_cpu += cpu.load_generator
+                    for part, seconds in cpu.server.items():
+                        side.server_cpu[part] = side.server_cpu.get(part, 0.0) + seconds
+
+    with MemorySampler([os.getpid()]) as local_memory, MemorySampler(pids) as served_memory:
+        asyncio.run(run())
+    local.peak_rss_mib, served.peak_rss_mib = local_memory.peak, served_memory.peak
+    record_batches(served, log, offset)
+    for side in sides:
+        side.source_chars = sum(map(len, chosen))
+    return sides
 
 
 def measure_rounds(
@@ -274,7 +366,17 @@ def measure_rounds(
         url = server.inference_address + PREDICT_ROUTE
         assert server.process is not None
         pids = server.worker_pids()
+        # Batch 1 and concurrency 1 are measured together, sentence by sentence (lone_sentences).
+        lone = dict(in_process_runs).get(1) if any(c == 1 and n == 1 for c, n, _ in server_runs) else None
+        if lone is not None:
+            in_process_runs = [(b, n) for b, n in in_process_runs if b != 1]
+            server_runs = [(c, n, m) for c, n, m in server_runs if (c, n) != (1, 1)]
         for k in tqdm(range(plan.rounds), desc=f"{backend_name}{' ' + dtype if dtype else ''} rounds", unit="round"):
+            if lone is not None:
+                results += lone_sentences(
+                    url, backend_name, backend, texts, lone, plan, pids, server.process.pid, dtype, k,
+                    server.model_log,
+                )  # fmt: skip
             results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype, k)
             results += load_runs(
                 url, texts, server_runs, plan, "torchserve", backend_name, pids, server.process.pid, dtype, k,
@@ -298,6 +400,7 @@ def merge_rounds(results: list[Result]) -> list[Result]:
             continue
         into.sentences += r.sentences
         into.batches += r.batches
+        into.handling_s += r.handling_s
         into.seconds += r.seconds
         into.latencies += r.latencies
         into.errors += r.errors
@@ -306,7 +409,16 @@ def merge_rounds(results: list[Result]) -> list[Result]:
         into.load_generator_cpu += r.load_generator_cpu
         for part, seconds in r.server_cpu.items():
             into.server_cpu[part] = into.server_cpu.get(part, 0.0) + seconds
-    return list(merged.values())
+    # Table order: each backend and precision as first met, its in-process runs, then its server
+    # runs, each in the order they ran; the naive server last.
+    names: dict[str, int] = {}
+    for r in results:
+        names.setdefault(r.name, len(names))
+    rank = {"in-process": 0, "torchserve": 1}
+    return sorted(
+        merged.values(),
+        key=lambda r: (len(names), 2) if r.system == "naive" else (names[r.name], rank.get(r.system, 2)),
+    )
 
 
 def measure_naive(model_dir: Path, texts: list[str], plan: Plan) -> list[Result]:
@@ -405,14 +517,14 @@ def targets(
 def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes: list[str]) -> str:
     lines = [
         f"{'configuration':<44} {'sent/s':>8} {'tok/s':>8} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'err':>4} {'MiB':>6}"
-        f" {'req/batch':>9}"
+        f" {'req/batch':>9} {'busy':>5}"
     ]
     for r in results:
         s = r.summary()
         lines.append(
             f"{r.label:<44} {s['sentences_per_s']:8.2f} {s['tokens_per_s']:8.1f} {s['p50_s']:7.3f} "
             f"{s['p95_s']:7.3f} {s['p99_s']:7.3f} {r.errors:4d} {r.peak_rss_mib:6.0f}"
-            + (f" {s['requests_per_batch']:9.1f}" if r.batches else "")
+            + (f" {s['requests_per_batch']:9.1f} {s['worker_busy']:5.2f}" if r.batches else "")
         )
     lines.append("\n" + cost_table(results))
     if bleu:

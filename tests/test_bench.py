@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.cost import CpuMeter, tree_cpu_seconds, unit_costs
-from bench.run import batch_sizes
+from bench.run import batch_log
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
@@ -98,6 +98,8 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
             assert r["server_cpu"].get("worker", 0) > 0, r["label"]
             # Every request of the run in exactly one of the batches TorchServe formed (worker log).
             assert sum(r["batches"]) == len(r["latencies"]) and r["requests_per_batch"] >= 1, r["label"]
+            # The worker's time in the handler fits in the run's wall time (one worker).
+            assert 0 < r["handling_s"] <= r["seconds"] and 0 < r["worker_busy"] <= 1, r["label"]
     # The server's cost is counted per part, the load generator's apart (summed over the runs: psutil
     # counts in 10 ms ticks, which a run of four requests may not fill).
     served = [r for r in raw["results"] if r["system"] == "torchserve"]
@@ -138,16 +140,19 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "targets" in result.stdout
 
 
-def test_batch_sizes_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
+def test_batches_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
     log = tmp_path / "model_log.log"
+    # A line of an archive built before the handler logged its time, then two of today's.
     log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
     offset = log.stat().st_size
     with open(log, "a") as f:
         f.write(
-            "2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests: 200\nother\nhandled a batch of 1 requests: 400\n"
+            "2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests in 0.7125 s: 200\nother\n"
+            "handled a batch of 1 requests in 0.0031 s: 400\n"
         )
-    assert batch_sizes(log, 0) == [3, 32, 1] and batch_sizes(log, offset) == [32, 1]
-    assert batch_sizes(tmp_path / "absent", 0) == []
+    assert batch_log(log, 0) == [(3, 0.0), (32, 0.7125), (1, 0.0031)]
+    assert batch_log(log, offset) == [(32, 0.7125), (1, 0.0031)]
+    assert batch_log(tmp_path / "absent", 0) == []
     bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "--delays takes whole numbers" in bad.stderr
