@@ -146,3 +146,34 @@ def test_bfloat16_translates_like_float32(tiny_model_dir):
     # The served path: the same shapes and beams come back.
     out = bf16.translate(texts[:2], GenerationParams(num_beams=2, max_new_tokens=6, num_return_sequences=2))
     assert [len(h) for h in out] == [2, 2] and all(t for h in out for t in h)
+
+
+def test_padded_bfloat16_batches_run_eager_attention_and_score_as_the_fused_kernel(tiny_model_dir):
+    """On a CPU in bfloat16, a batch of texts switches to eager attention and a text alone back to the
+    fused kernel; on the same padded batch both give the same log-probabilities (within bfloat16's
+    tolerance) and the batched translations match float32's as closely as rows alone do."""
+    bf16 = TransformersBackend(str(tiny_model_dir), "cpu", dtype="bfloat16")
+    fused = bf16.row_attention
+    assert fused != "eager" and bf16.batch_attention == "eager"
+    texts = [tr for tr, _ in read_pairs("test")[:12]]
+    params = GenerationParams(num_beams=1, max_new_tokens=12)
+    batched = bf16.translate(texts, params)
+    assert bf16.model.config._attn_implementation == "eager"
+    bf16.translate(texts[:1], params)
+    assert bf16.model.config._attn_implementation == fused
+
+    batch = bf16.tokenizer(texts, padding=True, return_tensors="pt")
+    assert not batch["attention_mask"].all()  # the mask is what the two kernels handle differently
+    with torch.inference_mode():
+        output = bf16.model.generate(**batch, num_beams=1, max_new_tokens=12, do_sample=False)
+        log_probs = {}
+        for implementation in (fused, "eager"):
+            bf16.model.set_attn_implementation(implementation)
+            logits = bf16.model(**batch, decoder_input_ids=output[:, :-1]).logits.float()
+            log_probs[implementation] = torch.gather(torch.log_softmax(logits, -1), 2, output[:, 1:, None])
+    assert (log_probs[fused] - log_probs["eager"]).abs().max().item() <= BF16_LOG_PROB_TOLERANCE
+
+    reference = TransformersBackend(str(tiny_model_dir), "cpu", dtype="float32")
+    assert reference.batch_attention == reference.row_attention == fused  # float32 keeps the fused kernel
+    expected = reference.translate(texts, params)
+    assert sum(ours == theirs for ours, theirs in zip(batched, expected)) >= len(texts) - 2
