@@ -1,6 +1,6 @@
 """The benchmark: the machine's limit, this server, and a naive server, side by side in one run.
 
-    python -m bench.run                      # what `make bench` runs (about 17 minutes on 2 cores)
+    python -m bench.run                      # what `make bench` runs (about 21 minutes on 2 cores)
     python -m bench.run --quick              # a tiny model and a few requests: checks it all works
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
     python -m bench.run --request-path-only  # only the request-path workloads (4.)
@@ -683,6 +683,9 @@ def main(argv: list[str] | None = None) -> int:
         for backend_name, dtype, in_process_runs, server_runs in [] if args.request_path_only else runs:
             config = bench_model_config()
             mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=config)
+            # A CTranslate2 Translator sets the process's OpenMP threads to its own (1 per replica), and
+            # PyTorch's element-wise kernels follow them: give the transformers runs after it their cores back.
+            torch.set_num_threads(cores)
             if not texts:
                 longest = max([n for _, n in plan.in_process] + [n for _, _, n in plan.server] + [plan.naive[2]])
                 texts = bench_sentences(backend.count_tokens, longest + 32)

@@ -93,8 +93,14 @@ class ServingSettings:
         """Threads for one worker so that workers x threads fit the cores."""
         if self.threads_per_worker:
             return self.threads_per_worker
-        cores = cpu_count or len(os.sched_getaffinity(0))
+        cores = cpu_count or usable_cores()
         return max(1, cores // max(1, self.workers))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the OS has one (a container's
+    cpuset), else the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def read_model_config(path: Path = MODEL_CONFIG_PATH) -> dict[str, Any]:

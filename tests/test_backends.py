@@ -19,7 +19,7 @@ from handler.backends import GenerationParams
 from handler.backends.ctranslate2_backend import CTranslate2Backend, compute_type, convert_model, thread_layout
 from handler.backends.precision import ctranslate2_quantization
 from handler.service import TranslationService, default_params
-from handler.settings import MODEL_CONFIG_PATH, read_model_config
+from handler.settings import MODEL_CONFIG_PATH, read_model_config, usable_cores
 from tests.conftest import REPO_ROOT, read_pairs
 
 TEXTS = ["Bu odun yanmaz.", "Kedi uyuyor.", "Her kış İzmir'de kar yağar ve çocuklar okula yürüyerek gider."]
@@ -296,6 +296,15 @@ def test_replicas_translate_a_batch_in_pieces_as_one_replica_does(ct2_unpacked):
         ]
         for a, b in zip(pieces, whole):
             assert [h.log_prob for h in a] == pytest.approx([h.log_prob for h in b], abs=1e-4)
+
+
+def test_without_a_thread_count_every_backend_in_a_process_gets_one_replica_per_core(ct2_unpacked):
+    """A Translator sets the process's OpenMP thread count to its own threads (1 per replica), which
+    torch.get_num_threads() then reports: the default must not come from there, or a second backend
+    in the same process (bench/run.py loads several) would run one replica."""
+    first = CTranslate2Backend(str(ct2_unpacked), "cpu")
+    second = CTranslate2Backend(str(ct2_unpacked), "cpu")
+    assert first.replicas == second.replicas == second.translator.num_translators == usable_cores()
 
 
 def test_replicas_run_the_pieces_of_one_batch_at_once(ct2_unpacked):

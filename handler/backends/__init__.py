@@ -19,7 +19,8 @@ def load_backend(
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF,
     inter_threads: int = 0,
 ) -> TranslationBackend:
-    """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's);
+    """`device` is "cpu" or "cuda:N"; `threads` is the worker's CPU thread count (default: torch's for
+    transformers, the usable cores for CTranslate2);
     `dtype` is model-config.yaml's handler.dtype (handler/backends/precision.py); `pad_to_multiple_of`
     its handler.pad_to_multiple_of (transformers only: CTranslate2 manages its own buffers);
     `inter_threads` its handler.inter_threads (CTranslate2 only: batches run in parallel, 0 one per thread)."""

@@ -13,11 +13,11 @@ import math
 from pathlib import Path
 
 import ctranslate2
-import torch
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
 from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
 from handler.backends.precision import AUTO, ctranslate2_compute_type
+from handler.settings import usable_cores
 
 CONVERTED_DIR = "ctranslate2"
 # Weights are stored in int8 (unless the archive's dtype names a float type); CTranslate2 converts
@@ -102,7 +102,10 @@ class CTranslate2Backend(MarianTokens):
         # replica (max_batch_size below), so that one call keeps every replica busy: on the benchmark
         # machine two one-thread replicas translate a batch of 32 about twice as fast as one replica
         # with two threads (bench/README.md "Threads per worker").
-        self.replicas, intra = thread_layout(device, threads or torch.get_num_threads(), inter_threads)
+        # Not torch.get_num_threads() by default: creating a Translator sets the process's OpenMP thread
+        # count to its intra_threads, so that a second backend in one process (the benchmark loads
+        # several) would read 1 there and run one replica.
+        self.replicas, intra = thread_layout(device, threads or usable_cores(), inter_threads)
         self.translator = ctranslate2.Translator(
             str(converted),
             device=kind,

@@ -2,7 +2,7 @@
 
 `auto` picks per device, from what was measured (bench/README.md "Precision"):
 - transformers on a CPU with native bfloat16 (`avx512_bf16`: AMD Zen 4 and later, Intel Cooper
-  Lake; `amx_bf16`: Intel Sapphire Rapids and later): bfloat16, 1.8 times float32 at the same
+  Lake; `amx_bf16`: Intel Sapphire Rapids and later): bfloat16, 1.4 to 2.4 times float32 at the same
   BLEU; on other CPUs float32 (bfloat16 without those instructions is emulated and slower);
   on CUDA float16.
 - CTranslate2: int8 on CPUs (its CPU build has no bfloat16 kernels), int8 weights with float16
