@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from bench.precision import unpacked_backend
 from bench.run import FULL, REPO_ROOT, Result, drive, log_size, measure_in_process, record_batches
 from bench.workload import bench_sentences, build_bench_model
 from handler.archive import build_archive
-from handler.settings import config_for_backend, read_model_config
+from handler.settings import config_for_backend, read_model_config, usable_cores
 from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    torch.set_num_threads(usable_cores())
     model_dir = build_bench_model(args.bench_model_dir)
     with tempfile.TemporaryDirectory(prefix="tr_en-floor-") as tmp:
         workdir = Path(tmp)

@@ -27,6 +27,17 @@ class LoadOutcome:
         return sum(answer is None for answer in self.answers)
 
 
+async def post(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The reply to `body` when it is a 200 with one prediction per instance, else None."""
+    try:
+        async with session.post(url, json=body) as response:
+            answer = await response.json(content_type=None)
+            ok = response.status == 200 and len(answer.get("predictions", [])) == len(body["instances"])
+    except (TimeoutError, aiohttp.ClientError, ValueError):
+        return None
+    return answer if ok else None
+
+
 async def closed_loop(
     url: str, bodies: list[dict[str, Any]], concurrency: int, label: str, timeout_s: float = 600.0
 ) -> LoadOutcome:
@@ -39,14 +50,8 @@ async def closed_loop(
         while queue:
             i, body = queue.pop()
             t0 = time.perf_counter()
-            try:
-                async with session.post(url, json=body) as response:
-                    answer = await response.json(content_type=None)
-                    ok = response.status == 200 and len(answer.get("predictions", [])) == len(body["instances"])
-            except (TimeoutError, aiohttp.ClientError, ValueError):
-                answer, ok = None, False
+            outcome.answers[i] = await post(session, url, body)
             outcome.latencies.append(time.perf_counter() - t0)
-            outcome.answers[i] = answer if ok else None
             progress.update()
 
     timeout = aiohttp.ClientTimeout(total=timeout_s)

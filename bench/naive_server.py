@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import torch
 
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
+from handler.settings import usable_cores
 
 
 def make_handler(backend: TransformersBackend, params: GenerationParams) -> type[BaseHTTPRequestHandler]:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=7080)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     args = parser.parse_args(argv)
-    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    torch.set_num_threads(usable_cores())
     backend = TransformersBackend(args.model_dir, "cpu")
     handler = make_handler(backend, GenerationParams(1, args.max_new_tokens, 1))
     # A listen backlog for every client of the load generator: they wait in line, as with the seed's

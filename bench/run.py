@@ -44,14 +44,14 @@ import aiohttp
 from tqdm import tqdm
 
 from bench.cost import CpuMeter, MemorySampler, unit_costs
-from bench.load import closed_loop
+from bench.load import closed_loop, post
 from bench.precision import Variant, score_variants, scores_table, unpacked_backend
 from bench.request_path import report as request_path_report
 from bench.request_path import run_request_path
 from bench.workload import bench_sentences, build_bench_model
 from handler.backends import GenerationParams, TranslationBackend
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, ctranslate2_compute_type, transformers_dtype
-from handler.settings import MODEL_CONFIG_PATH, read_model_config
+from handler.settings import MODEL_CONFIG_PATH, read_model_config, usable_cores
 from handler.torchserve import PREDICT_ROUTE, free_port, loopback_torchserve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -207,10 +207,17 @@ def measure_in_process(
     return results
 
 
+def served_body(texts: list[str], max_new_tokens: int) -> dict:
+    """A request of the server runs: greedy, `max_new_tokens`, each text kept one segment."""
+    return {
+        "instances": texts,
+        "parameters": {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False},
+    }
+
+
 async def drive(url: str, requests: list[list[str]], concurrency: int, max_new_tokens: int, label: str) -> Result:
     """Closed-loop load (bench/load.py) of requests of single segments: each text is kept whole."""
-    parameters = {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False}
-    bodies = [{"instances": texts, "parameters": parameters} for texts in requests]
+    bodies = [served_body(texts, max_new_tokens) for texts in requests]
     outcome = await closed_loop(url, bodies, concurrency, label)
     result = Result("", "", concurrency, len(requests[0]), max_new_tokens=max_new_tokens)
     result.latencies, result.seconds, result.errors = outcome.latencies, outcome.seconds, outcome.errors
@@ -282,19 +289,6 @@ def load_runs(
     return results
 
 
-async def _post_one(session, url: str, text: str, max_new_tokens: int) -> bool:
-    body = {
-        "instances": [text],
-        "parameters": {"num_beams": 1, "max_new_tokens": max_new_tokens, "split_sentences": False},
-    }
-    try:
-        async with session.post(url, json=body) as response:
-            answer = await response.json(content_type=None)
-            return response.status == 200 and len(answer.get("predictions", [])) == 1
-    except (TimeoutError, aiohttp.ClientError, ValueError):
-        return False
-
-
 def lone_sentences(
     url: str, backend_name: str, backend: TranslationBackend, texts: list[str], count: int, plan: Plan,
     pids: list[int], server_pid: int, dtype: str = "", round_: int = 0, log: Path | None = None,
@@ -311,15 +305,13 @@ def lone_sentences(
     local, served = sides
     chosen = texts[:count]
 
-    offset = 0
-
-    async def run() -> None:
-        nonlocal offset
+    async def run() -> int:
+        """The worker log's offset before the timed requests."""
         timeout = aiohttp.ClientTimeout(total=600)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             if not round_:  # warm-up, untimed
                 backend.translate(chosen[:1], params)
-                await _post_one(session, url, chosen[0], plan.max_new_tokens)
+                await post(session, url, served_body(chosen[:1], plan.max_new_tokens))
             offset = log_size(log)
             for i, text in enumerate(tqdm(chosen, desc=f"{served.name} lone sentences", leave=False)):
                 for side in sides if i % 2 == 0 else sides[::-1]:
@@ -329,7 +321,7 @@ def lone_sentences(
                             backend.translate([text], params)
                             ok = True
                         else:
-                            ok = await _post_one(session, url, text, plan.max_new_tokens)
+                            ok = await post(session, url, served_body([text], plan.max_new_tokens)) is not None
                         latency = time.perf_counter() - t0
                     side.latencies.append(latency)
                     side.seconds += latency
@@ -338,9 +330,10 @@ def lone_sentences(
                     side.load_generator_cpu += cpu.load_generator
                     for part, seconds in cpu.server.items():
                         side.server_cpu[part] = side.server_cpu.get(part, 0.0) + seconds
+        return offset
 
     with MemorySampler([os.getpid()]) as local_memory, MemorySampler(pids) as served_memory:
-        asyncio.run(run())
+        offset = asyncio.run(run())
     local.peak_rss_mib, served.peak_rss_mib = local_memory.peak, served_memory.peak
     record_batches(served, log, offset)
     for side in sides:
@@ -665,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         if "ctranslate2" in backends and dtype not in ctranslate2_cpu_types():
             notes.append(f"ctranslate2 {dtype}: not measured, CTranslate2 has no CPU kernels for it")
 
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     torch.set_num_threads(cores)
     args.output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tr_en-bench-") as tmp:
