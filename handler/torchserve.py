@@ -26,8 +26,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = REPO_ROOT / "config.properties"
-# TorchServe's logging without its per-request lines (the file says why); a `vmargs` key in the
-# config replaces it.
+# TorchServe's logging without its per-request lines (the file says why), added to the config's
+# `vmargs` (the frontend's JVM options) unless they name a log configuration of their own.
 LOG_CONFIG = Path(__file__).resolve().with_name("log4j2.xml")
 # The serving contract, spelled once for handler/, docker/ and bench/ (vertex/common.py keeps the
 # copy the Vertex side needs; tests/test_contract.py pins every copy, config.properties and the
@@ -115,8 +115,10 @@ class TorchServe:
             model_store=str(Path(self.model_store).resolve()),
             load_models=self.archive,
         )
-        properties.setdefault("vmargs", f"-Dlog4j.configurationFile=file://{LOG_CONFIG}")
         properties.update(self.overrides)
+        vmargs = properties.get("vmargs", "")
+        if "-Dlog4j.configurationFile=" not in vmargs:
+            properties["vmargs"] = f"{vmargs} -Dlog4j.configurationFile=file://{LOG_CONFIG}".strip()
         return properties
 
     def start(self) -> TorchServe:

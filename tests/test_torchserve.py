@@ -224,3 +224,29 @@ def test_torchserve_logs_no_line_per_request(torchserve):
             lines = f.read().decode(errors="replace").splitlines()
     assert any("handled a batch of" in line for line in lines)
     assert not [line for line in lines if "ACCESS_LOG" in line or "TS_METRICS" in line or "Backend response" in line]
+
+
+def test_frontend_jvm_runs_the_quick_compiler_and_the_quiet_logging(torchserve):
+    """config.properties' vmargs reach the frontend's JVM, with handler/log4j2.xml added to them."""
+    import psutil
+
+    from handler.torchserve import LOG_CONFIG
+
+    java = [p for p in psutil.Process(torchserve.process.pid).children(recursive=True) if p.name() == "java"]
+    assert len(java) == 1
+    command = java[0].cmdline()
+    assert "-XX:TieredStopAtLevel=1" in command
+    assert f"-Dlog4j.configurationFile=file://{LOG_CONFIG}" in command
+
+
+def test_vmargs_of_the_config_and_of_overrides_keep_the_log_configuration(tmp_path):
+    from handler.torchserve import BASE_CONFIG, LOG_CONFIG, loopback_torchserve, read_properties
+
+    quiet = f"-Dlog4j.configurationFile=file://{LOG_CONFIG}"
+    shipped = read_properties(BASE_CONFIG)["vmargs"]
+    assert loopback_torchserve(tmp_path, tmp_path).config()["vmargs"] == f"{shipped} {quiet}"
+    # An override replaces the shipped options and still logs quietly, unless it names its own log configuration.
+    override = loopback_torchserve(tmp_path, tmp_path, overrides={"vmargs": "-Xmx512m"})
+    assert override.config()["vmargs"] == f"-Xmx512m {quiet}"
+    own = "-Dlog4j.configurationFile=file:///etc/log4j2.xml"
+    assert loopback_torchserve(tmp_path, tmp_path, overrides={"vmargs": own}).config()["vmargs"] == own
