@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 
@@ -52,6 +53,31 @@ def tree_cpu_seconds(root_pid: int) -> dict[str, float]:
     return totals
 
 
+def jit_cpu_seconds(root_pid: int) -> dict[int, float]:
+    """CPU seconds so far of each JIT compiler thread ("C1 CompilerThread0", "C2 CompilerThread1", ...)
+    of the Java frontend under `root_pid`, by thread id: a share of its "frontend" CPU, not a part
+    of its own. The JVM starts and ends compiler threads as the work comes and goes, so a total over
+    time must be taken per thread (CpuMeter.jit)."""
+    totals: dict[int, float] = {}
+    try:
+        processes = [psutil.Process(root_pid), *psutil.Process(root_pid).children(recursive=True)]
+    except psutil.Error:
+        return totals
+    for process in processes:
+        try:
+            threads = process.threads() if role(process) == "frontend" else []
+        except psutil.Error:
+            continue
+        for thread in threads:
+            try:
+                name = Path(f"/proc/{process.pid}/task/{thread.id}/comm").read_text().strip()
+            except OSError:  # the thread ended
+                continue
+            if name.startswith(("C1 Compiler", "C2 Compiler")):
+                totals[thread.id] = thread.user_time + thread.system_time
+    return totals
+
+
 def own_cpu_seconds() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system
@@ -67,19 +93,24 @@ class CpuMeter:
     server_pid: int | None = None
     server: dict[str, float] = field(default_factory=dict)
     load_generator: float = 0.0
+    # Of server["frontend"]: the JVM's JIT compiler threads. At least this much: a compiler thread
+    # that ended inside the block took its CPU time with it.
+    jit: float = 0.0
 
-    def _read(self) -> tuple[dict[str, float], float]:
-        server = tree_cpu_seconds(self.server_pid) if self.server_pid else {"in-process": own_cpu_seconds()}
-        return server, own_cpu_seconds() if self.server_pid else 0.0
+    def _read(self) -> tuple[dict[str, float], float, dict[int, float]]:
+        if not self.server_pid:
+            return {"in-process": own_cpu_seconds()}, 0.0, {}
+        return tree_cpu_seconds(self.server_pid), own_cpu_seconds(), jit_cpu_seconds(self.server_pid)
 
     def __enter__(self) -> CpuMeter:
         self._before = self._read()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        (server, own), (server0, own0) = self._read(), self._before
+        (server, own, jit), (server0, own0, jit0) = self._read(), self._before
         self.server = {k: round(v - server0.get(k, 0.0), 3) for k, v in server.items() if v - server0.get(k, 0.0) > 0}
         self.load_generator = round(own - own0, 3)
+        self.jit = round(sum(seconds - jit0.get(thread, 0.0) for thread, seconds in jit.items()), 3)
 
 
 def unit_costs(server_cpu: float, sentences: int, source_chars: int) -> dict[str, float]:

@@ -11,8 +11,10 @@ the same model in-process in this run:
   2. single real requests at concurrency 1 (p50 against in-process batch 1);
   3. real requests at concurrency 32 (throughput against in-process batch 32) and the mean batch
      TorchServe formed (from the handler's per-batch log line);
-with the CPU seconds of the frontend, the worker and the load generator per request (bench/cost.py).
-`--set key=value` overrides a config.properties key for every server of the run.
+with the CPU seconds of the frontend (and of its JVM's JIT compiler threads among them), the worker
+and the load generator per request (bench/cost.py). `--set key=value` overrides a config.properties
+key for every server of the run; `--set vmargs=-XX:TieredStopAtLevel=4` gives the frontend the JVM's
+optimizing compiler back (config.properties runs it with the quick one only).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: in
         "requests": n, "errors": result.errors, "sentences_per_s": summary["sentences_per_s"],
         "p50_ms": 1000 * summary["p50_s"],
         "frontend_ms_per_request": 1000 * cpu.server.get("frontend", 0.0) / n,
+        "frontend_jit_ms_per_request": 1000 * cpu.jit / n,
         "worker_ms_per_request": 1000 * cpu.server.get("worker", 0.0) / n,
         "load_generator_ms_per_request": 1000 * cpu.load_generator / n,
         "mean_batch": sum(sizes) / len(sizes) if sizes else 0.0,
@@ -109,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
           f"batch 32 {b32['sentences_per_s']:.2f} sentences/s; overrides {overrides or 'none'}")  # fmt: skip
     print(
         f"{'delay':>5} {'floor p50 ms':>12} {'c=1 p50 / in-process':>21} {'c=32 / in-process b32':>22} "
-        f"{'mean batch':>10}   CPU ms per request (frontend / worker / load generator) at floor, c=1, c=32"
+        f"{'mean batch':>10}   CPU ms per request (frontend (its JIT) / worker / load generator) at floor, c=1, c=32"
     )
     for row in rows:
         cpu = "   ".join(
-            f"{row[k]['frontend_ms_per_request']:.1f}/{row[k]['worker_ms_per_request']:.1f}/"
-            f"{row[k]['load_generator_ms_per_request']:.1f}"
+            f"{row[k]['frontend_ms_per_request']:.1f} ({row[k]['frontend_jit_ms_per_request']:.1f})/"
+            f"{row[k]['worker_ms_per_request']:.1f}/{row[k]['load_generator_ms_per_request']:.1f}"
             for k in ("floor", "c1", "c32")
         )
         print(

@@ -250,3 +250,17 @@ def test_vmargs_of_the_config_and_of_overrides_keep_the_log_configuration(tmp_pa
     assert override.config()["vmargs"] == f"-Xmx512m {quiet}"
     own = "-Dlog4j.configurationFile=file:///etc/log4j2.xml"
     assert loopback_torchserve(tmp_path, tmp_path, overrides={"vmargs": own}).config()["vmargs"] == own
+
+
+def test_jit_compiler_threads_are_counted_as_a_share_of_the_frontend(torchserve):
+    """bench/cost.py's jit_cpu_seconds (bench.floor's "its JIT" column) finds the JVM's compiler threads."""
+    from bench.cost import jit_cpu_seconds, tree_cpu_seconds
+
+    jit = sum(jit_cpu_seconds(torchserve.process.pid).values())
+    assert 0 < jit < tree_cpu_seconds(torchserve.process.pid)["frontend"]
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        assert jit_cpu_seconds(other.pid) == {}  # no JVM in that tree
+    finally:
+        other.kill()
+        other.wait()
