@@ -4,6 +4,7 @@
     python -m bench.run --quick              # a tiny model and a few requests: checks it all works
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
     python -m bench.run --request-path-only  # only the request-path workloads (4.)
+    python -m bench.run --rounds 9           # steadier ratios, about 40 minutes
 
 For each backend at its `auto` precision (transformers: bfloat16 on CPUs with avx512_bf16/AMX, else
 float32; CTranslate2: int8) it measures:
@@ -623,8 +624,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-request-path", action="store_true", help="skip the request-path workloads")  # fmt: skip
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "results", help="results folder")
+    parser.add_argument("--rounds", type=int,
+                        help=f"rounds of each backend's runs (default {FULL.rounds}, {QUICK.rounds} with --quick): "
+                             "more take longer and move a ratio less from one run to the next")  # fmt: skip
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    if args.rounds is not None:
+        if args.rounds < 1:
+            parser.error(f"--rounds must be at least 1, not {args.rounds}")
+        plan = replace(plan, rounds=args.rounds)
     backends = [b for b in args.backends.split(",") if b]
     unknown = set(backends) - set(BACKENDS)
     if unknown:

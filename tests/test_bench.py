@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -76,7 +77,7 @@ def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
 @pytest.mark.torchserve
 def test_make_bench_quick_runs_end_to_end(tmp_path):
     result = subprocess.run(
-        ["make", "bench", "QUICK=1", f"ARGS=--output {tmp_path}"],
+        ["make", "bench", "QUICK=1", f"ARGS=--output {tmp_path} --rounds 3"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -107,10 +108,10 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert sum(r["load_generator_cpu"] for r in served) > 0
     assert "s/1k sent" in result.stdout
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
-    # Each backend's in-process and server runs in two alternated rounds, summed in "results"; a
-    # server's ratio to its own in-process runs is the median of the two rounds' ratios.
+    # Each backend's in-process and server runs in three alternated rounds (--rounds; QUICK has two),
+    # summed in "results"; a server's ratio to its own in-process runs is the median of the rounds' ratios.
     rounds = raw["environment"]["plan"]["rounds"]
-    assert rounds == 2
+    assert rounds == 3
     for r in raw["results"]:
         each = [x for x in raw["rounds"] if x["label"] == r["label"]]
         assert len(each) == (1 if r["system"] == "naive" else rounds), r["label"]
@@ -121,7 +122,7 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         "ctranslate2: server p50 c=1 / in-process one sentence",
     } <= set(paired)
     for t in paired.values():
-        assert len(t["rounds"]) == rounds and t["value"] == pytest.approx(sum(t["rounds"]) / rounds), t
+        assert len(t["rounds"]) == rounds and t["value"] == pytest.approx(statistics.median(t["rounds"])), t
     assert (tmp_path / "results.png").stat().st_size > 10_000
     assert (tmp_path / "targets.png").stat().st_size > 10_000
     # The request path's workloads, each setting (on one backend when quick), every request answered.
@@ -156,6 +157,9 @@ def test_batches_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "--delays takes whole numbers" in bad.stderr
+    none = subprocess.run([sys.executable, "-m", "bench.run", "--rounds", "0"], cwd=REPO_ROOT,
+                          capture_output=True, text=True)  # fmt: skip
+    assert none.returncode == 2 and "--rounds must be at least 1, not 0" in none.stderr
 
 
 @pytest.mark.torchserve
