@@ -35,15 +35,19 @@ def role(process: psutil.Process) -> str:
     return name
 
 
+def process_tree(root_pid: int) -> list[psutil.Process]:
+    """`root_pid` and all its descendants; empty once it is gone."""
+    try:
+        root = psutil.Process(root_pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
 def tree_cpu_seconds(root_pid: int) -> dict[str, float]:
     """User + system CPU seconds so far of `root_pid` and all its descendants, summed per role."""
     totals: dict[str, float] = {}
-    try:
-        root = psutil.Process(root_pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return totals
-    for process in processes:
+    for process in process_tree(root_pid):
         try:
             times = process.cpu_times()
         except psutil.Error:
@@ -59,11 +63,7 @@ def jit_cpu_seconds(root_pid: int) -> dict[int, float]:
     of its own. The JVM starts and ends compiler threads as the work comes and goes, so a total over
     time must be taken per thread (CpuMeter.jit)."""
     totals: dict[int, float] = {}
-    try:
-        processes = [psutil.Process(root_pid), *psutil.Process(root_pid).children(recursive=True)]
-    except psutil.Error:
-        return totals
-    for process in processes:
+    for process in process_tree(root_pid):
         try:
             threads = process.threads() if role(process) == "frontend" else []
         except psutil.Error:
