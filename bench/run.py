@@ -41,11 +41,10 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import aiohttp
 from tqdm import tqdm
 
 from bench.cost import CpuMeter, MemorySampler, unit_costs
-from bench.load import closed_loop, post
+from bench.load import Connection, closed_loop, post
 from bench.precision import Variant, score_variants, scores_table, unpacked_backend
 from bench.request_path import report as request_path_report
 from bench.request_path import run_request_path
@@ -308,11 +307,12 @@ def lone_sentences(
 
     async def run() -> int:
         """The worker log's offset before the timed requests."""
-        timeout = aiohttp.ClientTimeout(total=600)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        connection = Connection(url)
+        try:
             if not round_:  # warm-up, untimed
                 backend.translate(chosen[:1], params)
-                await post(session, url, served_body(chosen[:1], plan.max_new_tokens))
+                await post(connection, served_body(chosen[:1], plan.max_new_tokens))
+            await connection.connect()  # before the clock: a round after the first opens it here
             offset = log_size(log)
             for i, text in enumerate(tqdm(chosen, desc=f"{served.name} lone sentences", leave=False)):
                 for side in sides if i % 2 == 0 else sides[::-1]:
@@ -322,7 +322,7 @@ def lone_sentences(
                             backend.translate([text], params)
                             ok = True
                         else:
-                            ok = await post(session, url, served_body([text], plan.max_new_tokens)) is not None
+                            ok = await post(connection, served_body([text], plan.max_new_tokens)) is not None
                         latency = time.perf_counter() - t0
                     side.latencies.append(latency)
                     side.seconds += latency
@@ -331,6 +331,8 @@ def lone_sentences(
                     side.load_generator_cpu += cpu.load_generator
                     for part, seconds in cpu.server.items():
                         side.server_cpu[part] = side.server_cpu.get(part, 0.0) + seconds
+        finally:
+            connection.close()
         return offset
 
     with MemorySampler([os.getpid()]) as local_memory, MemorySampler(pids) as served_memory:

@@ -242,6 +242,115 @@ def test_the_closed_loop_keeps_each_answer_with_its_body_and_counts_failures():
     assert most == 3  # three clients, never more requests in flight
 
 
+def raw_http_server(replies):
+    """A loopback HTTP server answering the n-th request it reads (counted across connections) with
+    `replies(n)`: the exact bytes to write, or None to drop the connection unanswered. It records how
+    many connections it accepted in `connections[0]`."""
+    import asyncio
+
+    connections = [0]
+    served = [0]
+
+    async def handle(reader, writer):
+        connections[0] += 1
+        try:
+            while line := await reader.readline():
+                assert line.startswith(b"POST /p HTTP/1.1")
+                length = 0
+                while (header := await reader.readline()) != b"\r\n":
+                    if header.lower().startswith(b"content-length:"):
+                        length = int(header.split(b":")[1])
+                json.loads(await reader.readexactly(length))
+                served[0] += 1
+                reply = replies(served[0])
+                if reply is None:
+                    break
+                writer.write(reply)
+                await writer.drain()
+                if b"close" in reply.split(b"\r\n\r\n")[0].lower() or reply.startswith(b"HTTP/1.0"):
+                    break
+        finally:
+            writer.close()
+
+    async def start():
+        return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+    return start, connections
+
+
+def json_reply(value: object, *, chunked: bool = False, close: bool = False, http10: bool = False) -> bytes:
+    body = json.dumps(value).encode()
+    if http10:  # no length: the body runs to the end of the connection
+        return b"HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n" + body
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + (b"Connection: close\r\n" if close else b"")
+    if chunked:
+        middle = len(body) // 2
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (body[:middle], body[middle:]))
+        return head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_the_load_generator_reads_each_kind_of_reply_and_reconnects_after_a_closed_connection():
+    import asyncio
+
+    from bench.load import closed_loop
+
+    kinds = {
+        1: json_reply({"predictions": ["A"]}),
+        2: json_reply({"predictions": ["B"]}, chunked=True),
+        3: json_reply({"predictions": ["C"]}, close=True),  # the next request needs a new connection
+        4: None,  # dropped unanswered: that request fails, the next one reconnects
+        5: json_reply({"predictions": ["E"]}, http10=True),
+        6: json_reply({"predictions": ["F", "extra"]}),  # one prediction too many: a failure
+        7: json_reply({"predictions": ["G"]}),
+    }
+    start, connections = raw_http_server(lambda n: kinds.get(n, json_reply({"predictions": ["Z"]})))
+
+    async def run(bodies, concurrency):
+        server = await start()
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            return await closed_loop(f"http://127.0.0.1:{port}/p", bodies, concurrency, "test", timeout_s=10)
+
+    outcome = asyncio.run(run([{"instances": [t]} for t in "abcdefg"], 1))
+    assert [a and a["predictions"] for a in outcome.answers] == [["A"], ["B"], ["C"], None, ["E"], None, ["G"]]
+    assert outcome.errors == 2
+    # 1-3 on the first connection; 4 dropped it; 5 on the third, which HTTP/1.0 closed; 6-7 on the fourth.
+    assert connections[0] == 4
+    # Every client connects before the clock starts, even one that gets no request.
+    outcome = asyncio.run(run([{"instances": ["z"]}], 3))
+    assert [a and a["predictions"] for a in outcome.answers] == [["Z"]] and connections[0] == 4 + 3
+
+
+def test_the_load_generator_gives_up_on_a_silent_server_at_its_timeout_and_refuses_https():
+    import asyncio
+
+    from bench.load import Connection, post
+
+    never = asyncio.Event()
+
+    async def silent(reader, writer):
+        await reader.readline()
+        await never.wait()
+
+    async def run():
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        connection = Connection(f"http://127.0.0.1:{port}/p", timeout_s=0.3)
+        t0 = time.perf_counter()
+        answer = await post(connection, {"instances": ["a"]})
+        waited = time.perf_counter() - t0
+        connection.close()
+        never.set()
+        server.close()
+        return answer, waited
+
+    answer, waited = asyncio.run(run())
+    assert answer is None and 0.3 <= waited < 5
+    with pytest.raises(ValueError, match="plain http"):
+        Connection("https://example.org/p")
+
+
 def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_model_dir):
     from bench import memory
 
