@@ -16,8 +16,9 @@ float32; CTranslate2: int8) it measures:
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
   4. the request path's workloads, shipped settings (bench/request_path.py): documents with
      sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off.
-Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, and each ratio of a server
-to its own in-process runs is the median of the rounds' ratios (bench/README.md "Rounds"). It also
+Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, in a fresh process for each
+backend and precision, and each ratio of a server to its own in-process runs is the median of the
+rounds' ratios (bench/README.md "Rounds", "One process per backend"). It also
 measures the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
 in-process and, for transformers float32, served at the top concurrency. Every run also records
 the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import re
 import statistics
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -185,7 +188,7 @@ def measure_in_process(
     if not round_:
         backend.translate(texts[:2], params)  # warm-up
     results = []
-    for batch_size, count in runs or plan.in_process:
+    for batch_size, count in plan.in_process if runs is None else runs:
         result = Result(
             "in-process", backend_name, batch_size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_
         )
@@ -381,6 +384,36 @@ def measure_rounds(
         return results
     finally:
         server.stop()
+
+
+def measure_in_own_process(
+    model_dir: Path, backend_name: str, dtype: str, plan: Plan, workdir: Path, in_process_runs, server_runs,
+) -> tuple[list[Result], list[str], int]:  # fmt: skip
+    """measure_rounds of one backend and precision in a fresh Python process: (its results, the texts,
+    the process id). The in-process side of every ratio then runs, as the TorchServe worker does, in a
+    process that has loaded that one model. In the process that had run the transformers backend
+    before, CTranslate2 translated a lone sentence 1 to 2% faster than in a fresh one or the worker,
+    and its c=1 ratio came out about 3% higher (bench/README.md "One process per backend")."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        rows, texts, pid = pool.submit(
+            measure_backend, model_dir, backend_name, dtype, plan, workdir, in_process_runs, server_runs
+        ).result()
+    return [Result(**row) for row in rows], texts, pid
+
+
+def measure_backend(
+    model_dir: Path, backend_name: str, dtype: str, plan: Plan, workdir: Path, in_process_runs, server_runs,
+) -> tuple[list[dict], list[str], int]:  # fmt: skip
+    """What measure_in_own_process runs in its process: the results as dicts, the texts, the process id."""
+    import torch
+
+    torch.set_num_threads(usable_cores())
+    mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=bench_model_config())
+    longest = max([n for _, n in plan.in_process] + [n for _, _, n in plan.server] + [plan.naive[2]])
+    texts = bench_sentences(backend.count_tokens, longest + 32)
+    results = measure_rounds(mar, backend_name, backend, texts, plan, workdir, in_process_runs, server_runs, dtype)
+    return [asdict(r) for r in results], texts, os.getpid()
 
 
 def merge_rounds(results: list[Result]) -> list[Result]:
@@ -671,6 +704,7 @@ def main(argv: list[str] | None = None) -> int:
     cores = usable_cores()
     torch.set_num_threads(cores)
     args.output.mkdir(parents=True, exist_ok=True)
+    processes: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="tr_en-bench-") as tmp:
         workdir = Path(tmp)
         if args.model_dir:
@@ -684,18 +718,11 @@ def main(argv: list[str] | None = None) -> int:
         texts: list[str] = []
         runs = [(b, "", plan.in_process, plan.server) for b in backends] + variants
         for backend_name, dtype, in_process_runs, server_runs in [] if args.request_path_only else runs:
-            config = bench_model_config()
-            mar, backend = unpacked_backend(model_dir, backend_name, workdir, dtype or AUTO, model_config=config)
-            # A CTranslate2 Translator sets the process's OpenMP threads to its own (1 per replica), and
-            # PyTorch's element-wise kernels follow them: give the transformers runs after it their cores back.
-            torch.set_num_threads(cores)
-            if not texts:
-                longest = max([n for _, n in plan.in_process] + [n for _, _, n in plan.server] + [plan.naive[2]])
-                texts = bench_sentences(backend.count_tokens, longest + 32)
-            results += measure_rounds(
-                mar, backend_name, backend, texts, plan, workdir, in_process_runs, server_runs, dtype
+            measured, texts, pid = measure_in_own_process(
+                model_dir, backend_name, dtype, plan, workdir, in_process_runs, server_runs
             )
-            del backend
+            results += measured
+            processes[f"{backend_name} {dtype or AUTO}"] = pid
         if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
         quality = [Variant(b, d) for b, d, _, _ in variants]
@@ -718,6 +745,8 @@ def main(argv: list[str] | None = None) -> int:
     environment = {
         "cores": cores, "model_dir": str(model_dir), "quick": args.quick, "plan": asdict(plan), "auto_dtypes": auto,
         "cpu_bf16": cpu_has_bf16(cpu_flags()),
+        # The process each backend and precision was measured in (measure_in_own_process), and this one.
+        "processes": processes, "bench_pid": os.getpid(),
     }  # fmt: skip
     raw = {
         "environment": environment,

@@ -107,6 +107,11 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert sum(r["server_cpu"].get("frontend", 0) for r in served) > 0
     assert sum(r["load_generator_cpu"] for r in served) > 0
     assert "s/1k sent" in result.stdout
+    # Each backend and precision measured in a fresh process of its own, none in the benchmark's.
+    processes = raw["environment"]["processes"]
+    measured = {f"{r['backend']} {r['dtype'] or 'auto'}" for r in raw["results"] if r["system"] != "naive"}
+    assert set(processes) == measured and "ctranslate2 float32" in measured
+    assert len(set(processes.values())) == len(processes) and raw["environment"]["bench_pid"] not in processes.values()
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
     # Each backend's in-process and server runs in three alternated rounds (--rounds; QUICK has two),
     # summed in "results"; a server's ratio to its own in-process runs is the median of the rounds' ratios.
