@@ -18,7 +18,9 @@ float32; CTranslate2: int8) it measures:
      sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off.
 Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, in a fresh process for each
 backend and precision, and each ratio of a server to its own in-process runs is the median of the
-rounds' ratios (bench/README.md "Rounds", "One process per backend"). It also
+rounds' ratios (bench/README.md "Rounds", "One process per backend"). Within a round, an in-process
+batch size and the same server concurrency (1, 8, 32) alternate batch by batch on the same sentences
+(bench/README.md "Pairs"). It also
 measures the other precisions (Plan.variants: transformers float32, CTranslate2 int8_float32 and float32)
 in-process and, for transformers float32, served at the top concurrency. Every run also records
 the CPU seconds it cost the server (TorchServe's process tree, per part) and the load generator
@@ -80,16 +82,17 @@ class Plan:
 
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
 # batch 1, the server at concurrency 1 and the naive server; batch 8 and concurrency 8; batch 32,
-# concurrency 32 and the naive server's own ratio.
-# Each server run is several TorchServe batches long (c=32: five batches of 32, c=8 x16: two batches of
-# eight requests), so that how the first batch happens to form moves its rate little: with two
-# batches per round, a first batch that filled only partly cost a whole extra batch (CTranslate2's
+# concurrency 32 and the naive server's own ratio. A batch size and a concurrency with the same count
+# are measured in pairs, batch by batch (paired_runs); the rest one run after the other.
+# Each server run is several TorchServe batches long (c=32: five pairs of a batch of 32, c=8 x16: two
+# batches of eight requests), so that one batch that happens to form badly moves its rate little: with
+# two batches per round, a first batch that filled only partly cost a whole extra batch (CTranslate2's
 # c=32 rounds measured 0.71, 1.01 and 0.78 of in-process at 64 requests).
 FULL = Plan(
     architecture="opus-mt",
     max_new_tokens=32,
-    in_process=((1, 16), (8, 32), (32, 160), (64, 256)),
-    server=((1, 1, 16), (8, 1, 32), (32, 1, 160), (8, 16, 16)),
+    in_process=((1, 24), (8, 32), (32, 160), (64, 256)),
+    server=((1, 1, 24), (8, 1, 32), (32, 1, 160), (8, 16, 16)),
     naive=(32, 1, 128),
     variants=(
         ("transformers", "float32", ((1, 8), (32, 64)), ((32, 1, 160),)),
@@ -292,50 +295,76 @@ def load_runs(
     return results
 
 
-def lone_sentences(
-    url: str, backend_name: str, backend: TranslationBackend, texts: list[str], count: int, plan: Plan,
+def paired_sizes(in_process_runs, server_runs) -> list[tuple[int, int]]:
+    """(size, sentences) of the runs measured in pairs (paired_runs): an in-process batch size and a
+    server concurrency of one-sentence requests with the same number of sentences."""
+    served = {(c, m) for c, n, m in server_runs if n == 1}
+    return [(b, n) for b, n in in_process_runs if (b, n) in served]
+
+
+def paired_runs(
+    url: str, backend_name: str, backend: TranslationBackend, texts: list[str], size: int, count: int, plan: Plan,
     pids: list[int], server_pid: int, dtype: str = "", round_: int = 0, log: Path | None = None,
 ) -> list[Result]:  # fmt: skip
-    """In-process batch 1 and the server at concurrency 1, one sentence at a time, the two alternating
-    sentence by sentence (each side first every other time): a lone request's latency against one
-    sentence's generate, each pair a second apart, so that this machine's drifting speed falls on both.
-    `round_` > 0: the warm-up already done."""
+    """In-process batch `size` and the server at concurrency `size`, the two alternating batch by batch
+    (each side first every other time): one in-process batch of `size` sentences, then the same
+    sentences as `size` concurrent one-sentence requests, which TorchServe hands the worker as one
+    batch. A batch lasts 0.3 to 1.5 s, and this machine's speed moves by 10 to 20% within tens of
+    seconds, so that two runs of a few seconds each, ten seconds apart, measure two machines; pairs
+    a batch apart measure one (bench/README.md "Pairs"). Each request's client has its connection
+    open before the clock. `round_` > 0: the warm-up already done."""
     params = GenerationParams(1, plan.max_new_tokens, 1)
     sides = [
-        Result(system, backend_name, 1, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_)
+        Result(system, backend_name, size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_)
         for system in ("in-process", "torchserve")
     ]
     local, served = sides
     chosen = texts[:count]
+    what = "lone sentences" if size == 1 else f"batches of {size}"
+
+    async def serve(connections: list[Connection], batch: list[str]) -> list[float | None]:
+        """Each request's latency, None where it failed; all sent at once."""
+
+        async def one(connection: Connection, text: str) -> float | None:
+            t0 = time.perf_counter()
+            ok = await post(connection, served_body([text], plan.max_new_tokens)) is not None
+            return time.perf_counter() - t0 if ok else None
+
+        return await asyncio.gather(*(one(c, t) for c, t in zip(connections, batch)))
 
     async def run() -> int:
         """The worker log's offset before the timed requests."""
-        connection = Connection(url)
+        connections = [Connection(url) for _ in range(size)]
         try:
-            if not round_:  # warm-up, untimed
-                backend.translate(chosen[:1], params)
-                await post(connection, served_body(chosen[:1], plan.max_new_tokens))
-            await connection.connect()  # before the clock: a round after the first opens it here
+            if not round_:  # warm-up, untimed: the first batches of a new shape build kernels on both sides
+                backend.translate(chosen[:size], params)
+                await serve(connections, chosen[:size])
+            # Before the clock: a round after the first opens them here.
+            await asyncio.gather(*(c.connect() for c in connections), return_exceptions=True)
             offset = log_size(log)
-            for i, text in enumerate(tqdm(chosen, desc=f"{served.name} lone sentences", leave=False)):
+            starts = range(0, count, size)
+            for i, start in enumerate(tqdm(starts, desc=f"{served.name} {what}", leave=False)):
+                batch = chosen[start : start + size]
                 for side in sides if i % 2 == 0 else sides[::-1]:
                     with CpuMeter(None if side is local else server_pid) as cpu:
                         t0 = time.perf_counter()
                         if side is local:
-                            backend.translate([text], params)
-                            ok = True
+                            backend.translate(batch, params)
+                            latencies: list[float | None] = [time.perf_counter() - t0]
                         else:
-                            ok = await post(connection, served_body([text], plan.max_new_tokens)) is not None
-                        latency = time.perf_counter() - t0
-                    side.latencies.append(latency)
-                    side.seconds += latency
-                    side.sentences += ok
-                    side.errors += not ok
+                            latencies = await serve(connections, batch)
+                        seconds = time.perf_counter() - t0
+                    side.latencies += [x for x in latencies if x is not None]
+                    side.seconds += seconds
+                    failed = sum(x is None for x in latencies)
+                    side.sentences += len(batch) - failed
+                    side.errors += failed
                     side.load_generator_cpu += cpu.load_generator
-                    for part, seconds in cpu.server.items():
-                        side.server_cpu[part] = side.server_cpu.get(part, 0.0) + seconds
+                    for part, cpu_s in cpu.server.items():
+                        side.server_cpu[part] = side.server_cpu.get(part, 0.0) + cpu_s
         finally:
-            connection.close()
+            for connection in connections:
+                connection.close()
         return offset
 
     with MemorySampler([os.getpid()]) as local_memory, MemorySampler(pids) as served_memory:
@@ -365,15 +394,14 @@ def measure_rounds(
         url = server.inference_address + PREDICT_ROUTE
         assert server.process is not None
         pids = server.worker_pids()
-        # Batch 1 and concurrency 1 are measured together, sentence by sentence (lone_sentences).
-        lone = dict(in_process_runs).get(1) if any(c == 1 and n == 1 for c, n, _ in server_runs) else None
-        if lone is not None:
-            in_process_runs = [(b, n) for b, n in in_process_runs if b != 1]
-            server_runs = [(c, n, m) for c, n, m in server_runs if (c, n) != (1, 1)]
+        # Batch sizes and concurrencies with the same sentences are measured together, in pairs (paired_runs).
+        paired = paired_sizes(in_process_runs, server_runs)
+        in_process_runs = [run for run in in_process_runs if run not in paired]
+        server_runs = [(c, n, m) for c, n, m in server_runs if not (n == 1 and (c, m) in paired)]
         for k in tqdm(range(plan.rounds), desc=f"{backend_name}{' ' + dtype if dtype else ''} rounds", unit="round"):
-            if lone is not None:
-                results += lone_sentences(
-                    url, backend_name, backend, texts, lone, plan, pids, server.process.pid, dtype, k,
+            for size, count in paired:
+                results += paired_runs(
+                    url, backend_name, backend, texts, size, count, plan, pids, server.process.pid, dtype, k,
                     server.model_log,
                 )  # fmt: skip
             results += measure_in_process(backend_name, backend, texts, plan, in_process_runs, dtype, k)
@@ -556,6 +584,9 @@ def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes
             + (f" {s['requests_per_batch']:9.1f} {s['worker_busy']:5.2f}" if r.batches else "")
         )
     lines.append("\n" + cost_table(results))
+    pairs = pair_table(results)
+    if pairs:
+        lines.append("\n" + pairs)
     if bleu:
         lines.append("\nquality on the demo test split (served defaults; greedy agreement with the first row)")
         lines.append(scores_table(bleu))
@@ -567,6 +598,35 @@ def report(results: list[Result], rows, bleu: dict[str, dict[str, float]], notes
         rounds = f"  rounds {' '.join(f'{v:.2f}' for v in each)}" if each else ""
         lines.append(f"  {'met ' if met else 'MISS'} {what:<62} {value:6.2f} (target {bound}){rounds}")
     return "\n".join(lines)
+
+
+def pair_table(results: list[Result]) -> str:
+    """Where a served batch's time goes against its in-process twin, for the runs measured in pairs
+    (paired_runs: the same sentences in-process and as concurrent requests): per batch, the wall time
+    of the served one, the worker's time in the handler on it, the in-process batch, and what the
+    server adds outside the handler (HTTP, the Java frontend, its batching delay, the worker protocol).
+    Empty without pairs."""
+    local = {(r.name, r.concurrency): r for r in results if r.system == "in-process"}
+    rows = []
+    for r in results:
+        twin = local.get((r.name, r.concurrency))
+        if r.system != "torchserve" or r.instances != 1 or twin is None or not r.batches or not r.handling_s:
+            continue
+        if r.sentences + r.errors != twin.sentences:  # not paired (paired_sizes): other sentences
+            continue
+        n = len(twin.latencies)  # in-process batches, each paired with one served batch of requests
+        rows.append(
+            f"{r.label:<44} {1000 * r.seconds / n:9.1f} {1000 * r.handling_s / n:10.1f} "
+            f"{1000 * twin.seconds / n:11.1f} {1000 * (r.seconds - r.handling_s) / n:14.1f} "
+            f"{r.handling_s / twin.seconds:17.3f}"
+        )
+    if not rows:
+        return ""
+    head = (
+        f"{'pairs: per batch, ms':<44} {'served':>9} {'handler':>10} {'in-process':>11} {'outside handler':>14} "
+        f"{'handler/in-process':>17}"
+    )
+    return "\n".join([head, *rows])
 
 
 def cost_table(results: list[Result]) -> str:

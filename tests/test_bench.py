@@ -107,6 +107,19 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert sum(r["server_cpu"].get("frontend", 0) for r in served) > 0
     assert sum(r["load_generator_cpu"] for r in served) > 0
     assert "s/1k sent" in result.stdout
+    # Batch sizes and concurrencies with the same sentences ran in pairs, batch by batch: as many
+    # in-process batches as waves of concurrent requests, each wave one TorchServe batch or more.
+    by_label = {r["label"]: r for r in raw["results"]}
+    for backend in ("transformers", "ctranslate2"):
+        for size in (1, 8):
+            local, served = (
+                by_label[f"{backend} in-process batch {size}"],
+                by_label[f"{backend} torchserve c={size} x1"],
+            )
+            assert served["sentences"] == local["sentences"] == len(served["latencies"])
+            assert len(local["latencies"]) * size == local["sentences"]
+            assert len(local["latencies"]) <= len(served["batches"]) and max(served["batches"]) <= size
+            assert f"{backend} torchserve c={size} x1" in result.stdout.split("pairs: per batch, ms", 1)[1]
     # Each backend and precision measured in a fresh process of its own, none in the benchmark's.
     processes = raw["environment"]["processes"]
     measured = {f"{r['backend']} {r['dtype'] or 'auto'}" for r in raw["results"] if r["system"] != "naive"}
