@@ -309,10 +309,11 @@ def paired_runs(
     """In-process batch `size` and the server at concurrency `size`, the two alternating batch by batch
     (each side first every other time): one in-process batch of `size` sentences, then the same
     sentences as `size` concurrent one-sentence requests, which TorchServe hands the worker as one
-    batch. A batch lasts 0.3 to 1.5 s, and this machine's speed moves by 10 to 20% within tens of
-    seconds, so that two runs of a few seconds each, ten seconds apart, measure two machines; pairs
-    a batch apart measure one (bench/README.md "Pairs"). Each request's client has its connection
-    open before the clock. `round_` > 0: the warm-up already done."""
+    batch when they all arrive within maxBatchDelay (`batches` records what it formed). A batch lasts
+    0.3 to 1.5 s, and this machine's speed moves by 10 to 20% within tens of seconds, so that two runs
+    of a few seconds each, ten seconds apart, measure two machines; pairs a batch apart measure one
+    (bench/README.md "Pairs"). Each request's client has its connection open before the clock.
+    `round_` > 0: the warm-up already done."""
     params = GenerationParams(1, plan.max_new_tokens, 1)
     sides = [
         Result(system, backend_name, size, 1, max_new_tokens=plan.max_new_tokens, dtype=dtype, round=round_)
