@@ -54,7 +54,7 @@ def load_hub_dataset(args: DataArguments) -> DatasetDict:
     import datasets
 
     name, config = args.dataset_name, args.dataset_config_name
-    if datasets.config.HF_HUB_OFFLINE:
+    if datasets.config.HF_HUB_OFFLINE and not Path(name).exists():
         # Offline, datasets reads a hub dataset from its own cache (wmt16/tr-en/0.0.0/<hash>/), whose
         # config list it does not know (it lists "default"): the cache itself refuses a config it lacks.
         try:
