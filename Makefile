@@ -63,7 +63,7 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m handler.java_runtime --run \
 	  $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
 
-bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a 1-minute check); results in bench/results/
+bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a quick check on a tiny model, part of make test); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
 # No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.

@@ -53,7 +53,7 @@ class ServingSettings:
     cache_mib: int = 0
     # Source rows padded to a multiple of this many tokens (0 or 1: to the longest row only), so that
     # a worker sees a bounded set of input shapes; the transformers backend's native memory grows
-    # with every new shape (README "Worker memory"). The default serves old archives too.
+    # with every new shape (docs/operations.md "Worker memory"). The default serves old archives too.
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
     # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
     # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
