@@ -9,9 +9,9 @@ BIN := $(VENV)/bin
 # Hugging Face hub id (org/name[@revision]) or a gs:// folder; empty serves the offline demo model.
 MODEL_DIR ?=
 DEMO_MODEL_DIR ?= artifacts/demo-model
-# transformers or ctranslate2 (see README "Backends").
+# transformers or ctranslate2 (see README "Backends and precision").
 BACKEND ?= transformers
-# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Precision").
+# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Backends and precision").
 DTYPE ?= auto
 ARGS ?=
 STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
