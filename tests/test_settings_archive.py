@@ -102,8 +102,11 @@ def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
     assert manifest["model"]["modelName"] == "tr_en"
     assert manifest["model"]["handler"] == "ts_handler.py"
     shipped = read_model_config(MODEL_CONFIG_PATH)
-    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing).
-    assert packed_config == {k: v for k, v in shipped.items() if k != "backends"}
+    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing),
+    # with the backend and the dtype that `make archive` writes.
+    expected = {k: v for k, v in shipped.items() if k != "backends"}
+    expected["handler"] = {**shipped["handler"], "backend": "transformers", "dtype": "auto"}
+    assert packed_config == expected
     assert shipped["backends"]["transformers"] == {}
 
 
