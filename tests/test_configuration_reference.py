@@ -117,10 +117,26 @@ def environment_names(paths: list[Path]) -> set[str]:
     return names
 
 
+def environment_registry() -> dict[str, object] | None:
+    """The container's own list of its variables ({name: default}), where its entrypoint declares one."""
+    try:
+        from container import entrypoint
+    except ImportError:
+        return None
+    registry = getattr(entrypoint, "ENVIRONMENT", None)
+    return dict(registry) if registry else None
+
+
 def test_every_environment_variable_the_container_reads_is_listed(tables):
-    names = environment_names(container_sources())
+    registry = environment_registry()
+    names = set(registry) if registry else environment_names(container_sources())
     assert {"AIP_HTTP_PORT", "AIP_STORAGE_URI", "MODEL_LOAD_TIMEOUT"} <= names  # the scan finds them at all
     assert sorted(names - set(tables["environment"])) == [], "container variables missing from docs/configuration.md"
+    for name, default in (registry or {}).items():
+        if default not in (None, ""):
+            assert as_yaml(tables["environment"][name]) == default or tables["environment"][name] == str(default), (
+                f"{name}: documented {tables['environment'][name]!r}, code {default!r}"
+            )
 
 
 def test_the_container_defaults_are_the_codes(tables):
