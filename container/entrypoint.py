@@ -27,7 +27,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -41,7 +40,7 @@ from container.edge import Edge
 from container.edge_server import EdgeServer, bind
 from container.load_watch import LoadWatch
 from container.logs import configure_logging, log_vertex_environment
-from container.model_install import ARCHIVE, install_model
+from container.model_install import ARCHIVE, install_model, with_response_timeout
 from container.settings import ContainerSettings, EntrypointError
 from handler.torchserve import MODEL_NAME, TorchServe, model_status
 
@@ -77,22 +76,16 @@ def torchserve_overrides(settings: ContainerSettings, store: Path) -> dict[str, 
         "allowed_urls": f"^file://{store.resolve()}/.*$",
         "max_request_size": str(settings.max_request_bytes),
         "max_response_size": str(max(MIN_RESPONSE_BYTES, settings.max_request_bytes)),
-        # TorchServe's default for a model whose archive sets none (releases before 0.2).
+        # For an archive without a model-config.yaml; the archive's own is set by with_response_timeout.
         "default_response_timeout": str(response_timeout(settings)),
     }
 
 
 def response_timeout(settings: ContainerSettings) -> int:
     """TorchServe's per-model responseTimeout: a few seconds inside the edge's, so that TorchServe
-    answers (and restarts a stuck worker) before the edge gives up on the request."""
+    answers (and restarts a stuck worker) before the edge gives up on the request. 55 s by default,
+    as model-config.yaml packs it."""
     return max(1, int(settings.request_timeout) - 5)
-
-
-def register_with_limits(server: TorchServe, settings: ContainerSettings) -> None:
-    """Register the archive through config.properties' `models=` entry, whose responseTimeout
-    replaces the archive's own (model-config.yaml's 55 s suits a shared endpoint only)."""
-    entry = {"1.0": {"defaultVersion": True, "marName": server.archive, "responseTimeout": response_timeout(settings)}}
-    server.overrides["models"] = json.dumps({MODEL_NAME: entry})
 
 
 def build_edge(settings: ContainerSettings, server: TorchServe) -> Edge:
@@ -196,12 +189,12 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         return EXIT_CONFIG
     try:
         store = install_model(env.get("AIP_STORAGE_URI", ""), baked_store, workdir / "model_store", settings.backend)
+        store = with_response_timeout(store, workdir / "model_store", response_timeout(settings))
     except EntrypointError as e:
         sock.close()
         log.error(str(e))
         return EXIT_CONFIG
     server = build_server(settings, store, workdir)
-    register_with_limits(server, settings)
     spent = time.monotonic() - started
     if spent >= settings.load_timeout:  # archiving a model directory took all of it
         sock.close()

@@ -1,10 +1,13 @@
 """Put the archive to serve in the model store: baked into the image, fetched from AIP_STORAGE_URI
-(a gs:// folder or a local path holding a .mar), or built at start from a model directory."""
+(a gs:// folder or a local path holding a .mar), or built at start from a model directory; and
+give it the response timeout the container was told (REQUEST_TIMEOUT_SECONDS)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 from container.settings import DEFAULT_BACKEND, EntrypointError
@@ -91,3 +94,33 @@ def install_model(storage_uri: str, baked_store: Path, store: Path, backend: str
             raise EntrypointError(f"AIP_STORAGE_URI {storage_uri} is neither a gs:// folder nor a local path")
         shutil.copyfile(source, target)
     return store
+
+
+# TorchServe reads a model's responseTimeout from the archive's model-config.yaml, over any
+# config.properties setting (`models=` and default_response_timeout included; checked with 0.12).
+RESPONSE_TIMEOUT_LINE = re.compile(rb"^responseTimeout:.*$", re.M)
+PACKED_CONFIG = "model-config.yaml"
+
+
+def with_response_timeout(store: Path, target_store: Path, seconds: int) -> Path:
+    """The model store whose tr_en.mar has `responseTimeout: seconds`: `store` when it has already,
+    else `target_store` with a copy of the archive whose packed model-config.yaml says so (the
+    members are recompressed: seconds for a large model, spent only when the timeout was changed)."""
+    archive = store / ARCHIVE
+    with zipfile.ZipFile(archive) as source:
+        if PACKED_CONFIG not in source.namelist():
+            return store  # no YAML: TorchServe's default_response_timeout applies
+        config = source.read(PACKED_CONFIG)
+        line = b"responseTimeout: %d" % seconds
+        packed = RESPONSE_TIMEOUT_LINE.search(config)
+        if packed and packed.group(0).strip() == line:
+            return store
+        changed = RESPONSE_TIMEOUT_LINE.sub(line, config) if packed else line + b"\n" + config
+        log.info(f"setting the archive's responseTimeout to {seconds} s (REQUEST_TIMEOUT_SECONDS)")
+        target_store.mkdir(parents=True, exist_ok=True)
+        partial = target_store / f".{ARCHIVE}.partial"
+        with zipfile.ZipFile(partial, "w", compresslevel=1) as target:
+            for item in source.infolist():
+                target.writestr(item, changed if item.filename == PACKED_CONFIG else source.read(item))
+    partial.replace(target_store / ARCHIVE)
+    return target_store

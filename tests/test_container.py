@@ -330,11 +330,23 @@ def test_generated_config_keeps_everything_but_inference_on_loopback(tmp_path):
     dedicated = {**env, "MAX_REQUEST_BYTES": "10485760", "REQUEST_TIMEOUT_SECONDS": "3600"}
     settings = ContainerSettings.from_env(dedicated)
     server = entrypoint.build_server(settings, tmp_path, tmp_path / "ts")
-    entrypoint.register_with_limits(server, settings)
     config = server.config()
     assert config["max_request_size"] == config["max_response_size"] == "10485760"
     assert server.env["MAX_REQUEST_BYTES"] == "10485760"
-    assert '"responseTimeout": 3595' in config["models"] and '"marName": "tr_en.mar"' in config["models"]
+    assert entrypoint.response_timeout(settings) == 3595
+
+
+def test_the_archives_response_timeout_follows_the_request_timeout(tmp_path, tiny_archive):
+    from container.model_install import with_response_timeout
+
+    store = store_with(tmp_path, tiny_archive)
+    # The default (60 s for the edge, 55 s for TorchServe) is what model-config.yaml packs: nothing to do.
+    assert with_response_timeout(store, tmp_path / "changed", 55) == store and not (tmp_path / "changed").exists()
+    changed = with_response_timeout(store, tmp_path / "changed", 3595)
+    with zipfile.ZipFile(changed / "tr_en.mar") as z, zipfile.ZipFile(tiny_archive) as original:
+        assert z.namelist() == original.namelist()
+        assert "responseTimeout: 3595\n" in z.read("model-config.yaml").decode()
+        assert z.read("model.safetensors") == original.read("model.safetensors")
 
 
 def test_commands_have_help():
