@@ -62,6 +62,10 @@ def test_the_dockerfile_serves_what_vertex_is_told():
 def test_the_makefile_prints_the_served_url():
     makefile = (REPO_ROOT / "Makefile").read_text()
     assert f"http://127.0.0.1:{server.INFERENCE_PORT}{server.PREDICT_ROUTE}" in makefile
+    # make serve is the container's entrypoint on loopback, edge included, on that port and route.
+    serve = re.search(r"^serve:.*?(?=^\S)", makefile, re.M | re.S).group(0)
+    assert "-m container.entrypoint --host 127.0.0.1" in serve
+    assert f"AIP_HTTP_PORT={server.INFERENCE_PORT} AIP_PREDICT_ROUTE={server.PREDICT_ROUTE}" in serve
 
 
 def test_archives_register_the_model_name(tiny_archive):
