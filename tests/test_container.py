@@ -582,7 +582,7 @@ def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive
     c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
     answers = c.wait_ready(timeout=300)
     assert not any(answers[:-1]) and len(answers) > 10
-    assert predict(c.url).status_code == 200
+    assert predict(c).status_code == 200
 
 
 def test_load_watch_counts_restarts_with_the_same_error():
