@@ -280,3 +280,14 @@ def test_slow_clients_that_never_finish_their_headers_do_not_delay_a_good_reques
     finally:
         for s in slow:
             s.close()
+
+
+def test_the_public_socket_sends_small_writes_at_once():
+    """TCP_NODELAY on the listening socket (inherited by each connection) and a TCP proto, on which asyncio
+    sets it too: without it a kept-alive client waited for its delayed ACK before each response's body."""
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
