@@ -25,6 +25,7 @@ COUNTERS = {
     "translation_cache_hits_total": "sentences answered from the cache",
     "translation_cache_misses_total": "sentences looked up in the cache and not found",
     "translation_decoding_cap_hits_total": "segments stopped by the decoding cap below max_new_tokens",
+    "translation_numerics_errors_total": "micro-batches whose output was NaN, inf or empty (answered 500)",
 }
 
 

@@ -262,9 +262,15 @@ def test_greedy_translations_agree_up_to_near_ties(tuned_transformers, ct2_preci
     assert identical == len(AGREEMENT_TEXTS) if precision == "float32" else identical >= len(AGREEMENT_TEXTS) * 2 // 3
 
 
-def test_compute_type_follows_the_device():
+@pytest.mark.parametrize("capability, supported, expected", [((7, 5), ["int8_float16"], "int8_float16"),
+                                                              ((8, 9), ["int8_bfloat16"], "int8_bfloat16")])  # fmt: skip
+def test_compute_type_follows_the_device(monkeypatch, capability, supported, expected):
+    import ctranslate2
+
     assert compute_type("cpu") == "int8"
-    assert compute_type("cuda:1") == "int8_float16"
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda index=None: capability)
+    monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda kind, index=0: {"float32", *supported})
+    assert compute_type("cuda:1") == expected
 
 
 def test_thread_layout_shares_the_worker_threads_between_replicas():

@@ -16,7 +16,7 @@ from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler.backends.transformers_backend import model_dtype
 from handler.settings import read_model_config
-from handler.ts_handler import TranslationHandler, select_device
+from handler.ts_handler import DeviceUnavailableError, TranslationHandler, nvidia_driver, select_device
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +68,41 @@ def test_threads_are_set_for_the_worker(handler):
 
 def test_device_and_precision_selection(monkeypatch):
     assert select_device(None) == "cpu"
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert select_device(0) == "cpu"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert select_device(1) == "cuda:1"
     assert select_device(None) == "cpu"
+    # A T4 (7.5): torch's default is_bf16_supported() says yes through emulation; the choice is float16.
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: including_emulation)
     assert model_dtype(torch.device("cuda:1")) == torch.float16
+    with pytest.raises(ValueError, match="native bfloat16 .* this one has 7.5"):
+        model_dtype(torch.device("cuda:1"), "bfloat16")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))  # an H100
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+    assert model_dtype(torch.device("cuda:0")) == torch.bfloat16
     assert model_dtype(torch.device("cpu"), "float32") == torch.float32
+
+
+def test_a_gpu_torch_cannot_use_fails_the_load_in_one_sentence(monkeypatch, tmp_path):
+    """This machine's torch is a CPU build: a gpu_id from TorchServe must not quietly become the CPU."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(DeviceUnavailableError) as raised:
+        select_device(0)
+    message = str(raised.value)
+    assert message.startswith(f"TorchServe assigned GPU 0 to this worker but torch {torch.__version__} (")
+    cuda = f"built for CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+    assert cuda in message and "number_of_gpu=0" in message and message.count(". ") == 0
+    version = tmp_path / "version"
+    version.write_text(
+        "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n"
+        "GCC version:  gcc version 12.2.0\n"
+    )
+    assert nvidia_driver(version) == "550.54.15"
+    assert nvidia_driver(tmp_path / "absent") is None
+    # Through TorchServe's own Context: the worker's load fails instead of serving on the CPU.
+    context = Context("tr_en", "", {}, 32, 0, "0.12.0", model_yaml_config=read_model_config())
+    with pytest.raises(DeviceUnavailableError, match="cannot use it"):
+        TranslationHandler().initialize(context)
 
 
 def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):
