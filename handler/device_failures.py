@@ -18,7 +18,9 @@ DEVICE_FAILURE = re.compile(
     r"CUDA error|CUDA failed|CUDA driver|cuBLAS failed|CUBLAS_STATUS_|cuDNN error|cuDNN failed|CUDNN_STATUS_"
     r"|cudaError|device-side assert|illegal memory access|NCCL error"
 )
-OUT_OF_MEMORY = re.compile(r"out of memory|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED", re.IGNORECASE)
+OUT_OF_MEMORY = re.compile(
+    r"out of memory|can.t allocate memory|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED", re.IGNORECASE
+)
 
 
 def is_out_of_memory(error: BaseException) -> bool:

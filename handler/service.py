@@ -10,10 +10,12 @@ import logging
 import math
 import os
 import sys
+import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
+from traceback import format_exception
 from typing import Any
 
 import torch
@@ -200,8 +202,10 @@ class TranslationService:
                 raise ServingError(
                     HTTPStatus.INTERNAL_SERVER_ERROR, f"translation failed: {type(e).__name__}: {e}"
                 ) from None
-            logger.exception("out of memory translating %d segments", len(segments))
-            # The traceback's frames hold the batch's tensors: drop them before freeing the cache.
+            # The traceback's frames hold the batch's tensors: logged as text (a record keeps no frame),
+            # then cleared, so that the memory is free once this block ends.
+            logger.error("out of memory translating %d segments\n%s", len(segments), "".join(format_exception(e)))
+            traceback.clear_frames(e.__traceback__)
             e.__traceback__ = None
             error = ServingError(
                 HTTPStatus.INSUFFICIENT_STORAGE, "out of memory while translating; send fewer or shorter instances"
