@@ -429,9 +429,7 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp
     # Every batch takes 8 s more in the handler, so that the requests are surely in flight at SIGTERM
     # however fast the machine is (a slow model, as far as the entrypoint can tell).
     store = tmp_path / "slow-batches"
-    patched_archive(
-        tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle")
-    )
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
     c = container({"DRAIN_SECONDS": "120"}, store)
     c.wait_ready()
     url = f"{c.url}/predictions/tr_en"
@@ -467,9 +465,7 @@ def test_a_worker_dying_mid_request_is_a_503_to_retry(container, tmp_path, tiny_
     from concurrent.futures import ThreadPoolExecutor
 
     store = tmp_path / "slow-batches"  # the worker holds the batch for 8 s: time to kill it
-    patched_archive(
-        tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle")
-    )
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
     c = container(store=store)
     c.wait_ready()
     (worker,) = [p for p in c.tree() if "model_service_worker" in " ".join(p.cmdline())]
@@ -524,9 +520,7 @@ def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
 @pytest.mark.torchserve
 def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive):
     store = tmp_path / "slow"
-    patched_archive(
-        tiny_archive, store / "tr_en.mar", "ts_handler.py", with_initialize_prologue("import time; time.sleep(20)")
-    )
+    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_initialize_prologue("import time; time.sleep(20)"))
     c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
     answers = c.wait_ready(timeout=300)
     assert not any(answers[:-1]) and len(answers) > 10
@@ -554,9 +548,7 @@ def test_load_watch_counts_restarts_with_the_same_error():
     assert w.hopeless() == bad
     assert watch(attempt(bad), attempt(bad)).hopeless() is None
     assert watch(attempt(bad), attempt("MemoryError: no"), attempt(bad)).hopeless() is None
-    loaded = [
-        "W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"
-    ]
+    loaded = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"]
     assert watch(attempt(bad), attempt(bad), loaded, attempt(bad)).hopeless() is None
     assert watch(attempt(None), attempt(None), attempt(None)).hopeless() is None
     # With handler/log4j2.xml TorchServe's INFO lines are gone: the next worker start ends an attempt.

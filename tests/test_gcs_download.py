@@ -79,11 +79,7 @@ class FaultyProxy:
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
-                keep = {
-                    k: v
-                    for k, v in response.getheaders()
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection")
-                }
+                keep = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")}
                 upstream.close()
                 if fault == "reset":
                     self.send_response(response.status)
@@ -175,9 +171,7 @@ def test_persistent_errors_give_up_with_one_sentence(gcs_bucket, faulty, tmp_pat
     proxy = faulty([503] * 10)
     with pytest.raises(GcsDownloadError) as caught:
         download_blob(f"gs://{gcs_bucket}/m/model.mar", tmp_path / "x.mar", TIMEOUT, attempts=4, **FAST)
-    assert str(caught.value).startswith(
-        f"cannot download gs://{gcs_bucket}/m/model.mar after 4 attempts: ServiceUnavailable: 503"
-    )
+    assert str(caught.value).startswith(f"cannot download gs://{gcs_bucket}/m/model.mar after 4 attempts: ServiceUnavailable: 503")
     assert len([h for h in proxy.hits if "alt=media" in h[0]]) == 4
     assert not (tmp_path / "x.mar").exists() and leftovers(tmp_path) == []
 
@@ -201,9 +195,7 @@ def test_a_folder_is_downloaded_whole_through_faults(gcs_bucket, faulty, tmp_pat
     assert [fault for _, fault in proxy.hits if fault] == [503, "reset", 503, "reset", "corrupt"]
 
 
-def test_the_entrypoint_fetches_its_archive_through_faults_or_names_the_object(
-    gcs_bucket, faulty, tmp_path, monkeypatch
-):
+def test_the_entrypoint_fetches_its_archive_through_faults_or_names_the_object(gcs_bucket, faulty, tmp_path, monkeypatch):
     sys.path.insert(0, str(REPO_ROOT / "docker"))
     import entrypoint
 

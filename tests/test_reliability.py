@@ -202,9 +202,7 @@ def slow_down_handle(archive, seconds: float) -> None:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "ts_handler.py":
-                data, count = re.subn(
-                    rb"(\n    def handle\(.*:\n)", rb"\1        import time; time.sleep(%a)\n" % seconds, data
-                )
+                data, count = re.subn(rb"(\n    def handle\(.*:\n)", rb"\1        import time; time.sleep(%a)\n" % seconds, data)
                 assert count == 1
             target.writestr(item, data)
     archive.write_bytes(buffer.getvalue())

@@ -230,11 +230,8 @@ def test_new_parameters_and_options(settings):
     assert (default.params.no_repeat_ngram_size, default.params.repetition_penalty) == (0, 1.0)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b"\xef\xbb\xbf" + b'{"instances": ["Bu odun yanmaz."]}', "\ufeff" + '{"instances": ["Bu odun yanmaz."]}'],
-    ids=["bytes", "str"],
-)
+@pytest.mark.parametrize("body", [b"\xef\xbb\xbf" + b'{"instances": ["Bu odun yanmaz."]}',
+                                  "\ufeff" + '{"instances": ["Bu odun yanmaz."]}'], ids=["bytes", "str"])
 def test_a_utf8_byte_order_mark_before_the_body_is_ignored(body, settings):
     # RFC 8259 section 8.1; Windows editors save "UTF-8 with BOM".
     assert parse(body, settings).texts == ["Bu odun yanmaz."]
