@@ -38,3 +38,7 @@ def breaks_the_device(error: BaseException) -> bool:
     if type(error).__name__ == "AcceleratorError":
         return True
     return bool(DEVICE_FAILURE.search(str(error)))
+
+
+class DeviceUnavailableError(RuntimeError):
+    """TorchServe gave this worker a GPU that torch cannot use: the worker must not serve at CPU speed."""

@@ -17,6 +17,7 @@ import torch
 from ts.torch_handler.base_handler import BaseHandler
 
 from handler.backends import load_backend
+from handler.device_failures import DeviceUnavailableError
 from handler.metrics import Counts, report_to_torchserve
 from handler.model_source import SOURCE_FILE, describe
 from handler.request_body import request_body
@@ -29,10 +30,6 @@ logger = logging.getLogger(__name__)
 
 # Where the NVIDIA kernel module tells its version on Linux, when a driver is loaded.
 NVIDIA_DRIVER_VERSION = Path("/proc/driver/nvidia/version")
-
-
-class DeviceUnavailableError(RuntimeError):
-    """TorchServe gave this worker a GPU that torch cannot use: the worker must not serve at CPU speed."""
 
 
 def select_device(gpu_id: int | None) -> str:
@@ -70,6 +67,7 @@ def nvidia_driver(path: Path = NVIDIA_DRIVER_VERSION) -> str | None:
     return words[0] if words else None
 
 
+# TorchServe loads the one class this module defines (more than one fails the load): errors live elsewhere.
 class TranslationHandler(BaseHandler):
     def initialize(self, context: Any) -> None:
         # Have TorchServe's worker hand over every body as raw bytes: its own JSON decoding

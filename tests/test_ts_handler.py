@@ -15,8 +15,9 @@ from ts.context import Context, RequestProcessor
 from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler.backends.transformers_backend import model_dtype
+from handler.device_failures import DeviceUnavailableError
 from handler.settings import read_model_config
-from handler.ts_handler import DeviceUnavailableError, TranslationHandler, nvidia_driver, select_device
+from handler.ts_handler import TranslationHandler, nvidia_driver, select_device
 
 
 @pytest.fixture(scope="module")
