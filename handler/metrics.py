@@ -25,6 +25,9 @@ COUNTERS = {
     "translation_cache_hits_total": "sentences answered from the cache",
     "translation_cache_misses_total": "sentences looked up in the cache and not found",
     "translation_decoding_cap_hits_total": "segments stopped by the decoding cap below max_new_tokens",
+    "translation_batches_total": "batches TorchServe handed the handler",
+    "translation_batch_requests_total": "requests in those batches, answered or not (per batch: requests / batches)",
+    "translation_handler_seconds_total": "seconds the handler spent on those batches",
     "translation_numerics_errors_total": "micro-batches whose output was NaN, inf or empty (answered 500)",
 }
 
@@ -35,13 +38,13 @@ class Counts:
     def __init__(self) -> None:
         self.values: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
 
-    def add(self, name: str, value: int = 1, **labels: str) -> None:
+    def add(self, name: str, value: float = 1, **labels: str) -> None:
         if name not in COUNTERS:
             raise KeyError(f"unknown counter {name!r}")
         if value:
             self.values[(name, tuple(sorted(labels.items())))] += value
 
-    def get(self, name: str, **labels: str) -> int:
+    def get(self, name: str, **labels: str) -> float:
         return self.values[(name, tuple(sorted(labels.items())))]
 
 

@@ -30,7 +30,6 @@ TORCHSERVE_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class ServingSettings:
-    backend: str
     threads_per_worker: int
     max_instances: int
     max_text_chars: int
@@ -42,6 +41,9 @@ class ServingSettings:
     batch_token_budget: int
     max_batch_sentences: int
     # Keys added after release 0.1 have defaults, so that the YAML of archives built before them still loads.
+    # backend and dtype are written by `make archive` (BACKEND=, DTYPE=) into every archive's YAML, old ones
+    # included; the shipped YAML does not offer them, since editing them there would change nothing.
+    backend: str = "transformers"
     # The arithmetic the backend runs (handler/backends/precision.py); `auto` as before the key existed.
     dtype: str = "auto"
     # Decoding cap per micro-batch: ceil(factor x longest source length) + offset tokens (factor 0: no cap).
@@ -51,7 +53,7 @@ class ServingSettings:
     cache_mib: int = 0
     # Source rows padded to a multiple of this many tokens (0 or 1: to the longest row only), so that
     # a worker sees a bounded set of input shapes; the transformers backend's native memory grows
-    # with every new shape (README "Worker memory"). The default serves old archives too.
+    # with every new shape (docs/operations.md "Worker memory"). The default serves old archives too.
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
     # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
     # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
@@ -72,13 +74,13 @@ class ServingSettings:
         missing = sorted(required - set(section))
         if unknown or missing:
             raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
-        if section["backend"] not in BACKENDS:
-            raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {section['backend']!r}")
-        dtypes = DTYPES[section["backend"]]
+        backend = section.get("backend", keys["backend"].default)
+        if backend not in BACKENDS:
+            raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {backend!r}")
+        dtypes = DTYPES[backend]
         if section.get("dtype", "auto") not in dtypes:
             raise ValueError(
-                f"model-config.yaml handler.dtype must be one of {dtypes} for {section['backend']}, "
-                f"not {section['dtype']!r}"
+                f"model-config.yaml handler.dtype must be one of {dtypes} for {backend}, not {section['dtype']!r}"
             )
         for name, value in section.items():
             if name in ("backend", "dtype"):  # text keys, checked above

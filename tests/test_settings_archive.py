@@ -24,6 +24,25 @@ def test_shipped_model_config_is_valid():
     assert config["responseTimeout"] < 60
 
 
+def test_the_shipped_yaml_does_not_offer_what_make_archive_overrides(tiny_model_dir, tmp_path):
+    """handler.backend and handler.dtype come from `make archive BACKEND= DTYPE=`: editing them in the
+    YAML would change nothing, so it does not carry them; the archive's YAML does, and old ones load."""
+    import zipfile
+
+    import yaml
+
+    from handler.archive import build_archive
+
+    config = read_model_config()
+    assert not {"backend", "dtype"} & set(config["handler"])
+    packed = yaml.safe_load(
+        zipfile.ZipFile(build_archive(tiny_model_dir, tmp_path, dtype="float32")).read("model-config.yaml")
+    )
+    assert (packed["handler"]["backend"], packed["handler"]["dtype"]) == ("transformers", "float32")
+    settings = ServingSettings.from_model_config(packed)
+    assert (settings.backend, settings.dtype) == ("transformers", "float32")
+
+
 def test_threads_share_the_cores_between_workers():
     config = read_model_config()
     two_workers = ServingSettings.from_model_config({**config, "minWorkers": 2})
@@ -83,8 +102,11 @@ def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
     assert manifest["model"]["modelName"] == "tr_en"
     assert manifest["model"]["handler"] == "ts_handler.py"
     shipped = read_model_config(MODEL_CONFIG_PATH)
-    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing).
-    assert packed_config == {k: v for k, v in shipped.items() if k != "backends"}
+    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing),
+    # with the backend and the dtype that `make archive` writes.
+    expected = {k: v for k, v in shipped.items() if k != "backends"}
+    expected["handler"] = {**shipped["handler"], "backend": "transformers", "dtype": "auto"}
+    assert packed_config == expected
     assert shipped["backends"]["transformers"] == {}
 
 
