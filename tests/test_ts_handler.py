@@ -136,3 +136,13 @@ def test_a_ctranslate2_worker_takes_its_replicas_from_the_packed_config(
         torch.set_num_threads(threads)
     backend = handler.service.backend
     assert (backend.replicas, backend.translator.num_translators) == (replicas, replicas)
+
+
+def test_a_reply_holding_nan_is_sent_as_a_500_not_as_invalid_json():
+    context = make_context([{}])
+    text = TranslationHandler._encode({"predictions": [{"translation": "", "score": float("nan")}]}, context, 0)
+    assert context.get_response_status(0)[0] == 500
+    assert json.loads(text) == {
+        "error": "the reply held a non-finite number (Out of range float values are not JSON compliant); "
+        "try dtype float32"
+    }
