@@ -18,7 +18,7 @@ from ts.torch_handler.base_handler import BaseHandler
 
 from handler.backends import load_backend
 from handler.device_failures import DeviceUnavailableError
-from handler.metrics import Counts, report_to_torchserve
+from handler.metrics import Counts, gpu_memory_mib, report_gauges, report_to_torchserve
 from handler.model_source import SOURCE_FILE, describe
 from handler.request_body import request_body
 from handler.service import TranslationService
@@ -90,6 +90,7 @@ class TranslationHandler(BaseHandler):
             inter_threads=settings.inter_threads,
             score_chunk_tokens=settings.score_chunk_tokens,
         )
+        self.device = device  # GPU memory gauges are reported per batch where this is "cuda:N"
         self.service = TranslationService(backend, settings)
         self.service.check_model()  # an overflowing precision fails the load, not every request
         self.initialized = True
@@ -109,6 +110,7 @@ class TranslationHandler(BaseHandler):
         counts.add("translation_batch_requests_total", len(replies))
         counts.add("translation_handler_seconds_total", handling_s)
         report_to_torchserve(counts, context.metrics, context.model_name)
+        report_gauges(gpu_memory_mib(getattr(self, "device", "cpu")), context.metrics, context.model_name)
         logger.info(
             "handled a batch of %d requests in %.4f s: %s",
             len(replies),

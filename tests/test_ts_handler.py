@@ -146,3 +146,21 @@ def test_a_reply_holding_nan_is_sent_as_a_500_not_as_invalid_json():
         "error": "the reply held a non-finite number (Out of range float values are not JSON compliant); "
         "try dtype float32"
     }
+
+
+def test_gpu_memory_gauges_are_reported_on_a_gpu_and_nothing_on_the_cpu(handler, monkeypatch, caplog):
+    from handler.metrics import GPU_GAUGES, gpu_memory_mib, report_gauges
+
+    assert gpu_memory_mib("cpu") == {}
+    caplog.set_level(logging.INFO, logger="ts.metrics")
+    handler.handle([{"body": json.dumps({"instances": ["Evet."]}).encode()}], make_context([{}]))
+    assert not [r for r in caplog.records if "translation_gpu_memory" in r.getMessage()]  # the worker is on the CPU
+    # The CUDA branch, with torch's answers as a 16 GiB GPU with 4 GiB free would give them.
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (4 * 2**30, 16 * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device=None: 3 * 2**30)
+    gauges = gpu_memory_mib("cuda:0")
+    assert gauges == {"translation_gpu_memory_used_mib": 12288.0, "translation_gpu_memory_allocated_mib": 3072.0}
+    assert set(gauges) == set(GPU_GAUGES)
+    report_gauges(gauges, make_context([{}]).metrics, "tr_en")
+    lines = [r.getMessage() for r in caplog.records if "[METRICS]translation_gpu_memory" in r.getMessage()]
+    assert any("translation_gpu_memory_used_mib.Megabytes:12288.0|#ModelName:tr_en,Level:Model|" in x for x in lines)
