@@ -69,8 +69,10 @@ bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1:
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
 # No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.
-gpu-check: ## half precisions vs float32 on a CUDA GPU, in-process, under 8 minutes (bench/gpu_check.py)
-	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m bench.gpu_check $(ARGS)
+# .venv's Python only where its torch is a CUDA build (torch.version.cuda); else the system python3.
+GPU_PYTHON = $(shell $(BIN)/python -c 'import torch, sys; sys.exit(not torch.version.cuda)' 2>/dev/null && echo $(BIN)/python || echo $(PYTHON))
+gpu-check: ## each precision and backend vs float32 on the served model (MODEL_DIR) on a CUDA GPU, under 8 minutes
+	$(GPU_PYTHON) -m bench.gpu_check --model-dir $(SERVE_MODEL_DIR) $(ARGS)
 
 # 30 minutes with the cache on: make soak ARGS="--duration 1800 --rate 40 --warmup 600 --pool 3000 --handler-config cache_mib=1"
 soak: setup demo-model ## minutes of steady load on the demo model: nothing lost, no memory growth (not in CI)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from handler.backends.base import PAD_TO_MULTIPLE_OF
+from handler.backends.base import PAD_TO_MULTIPLE_OF, SCORE_CHUNK_TOKENS
 from handler.backends.precision import DTYPES
 
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
@@ -63,6 +63,9 @@ class ServingSettings:
     # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
     # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
     inter_threads: int = 0
+    # Target tokens (rows x length) per forward pass of return_details' scoring pass (transformers): bounds
+    # its logits to this many x the vocabulary, however long the rows. The default serves old archives too.
+    score_chunk_tokens: int = SCORE_CHUNK_TOKENS
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 

@@ -643,3 +643,25 @@ def test_loaded_is_the_management_apis_answer_not_a_log_line():
     for line in [f"W-9000 MODEL_LOG - {x}" for x in (bad, "Torch worker started.", bad, "Torch worker started.")]:
         w.feed(line)
     assert w.hopeless() is None
+
+
+@pytest.mark.torchserve
+def test_a_model_whose_arithmetic_overflows_fails_its_load_check_and_stops_the_container(
+    container, tmp_path, nan_model_dir
+):
+    """The worker translates one known sentence at load; NaN scores (the tiny model's weights pushed past
+    float32's range) fail the load in one sentence instead of answering "" with 200 to every request."""
+    from handler.archive import build_archive
+
+    store = tmp_path / "nan-store"
+    build_archive(nan_model_dir, store, dtype="float32")
+    c = container({"MODEL_LOAD_TIMEOUT": "600"}, store)
+    assert c.process.wait(timeout=300) == entrypoint.EXIT_NOT_SERVING
+    out = c.output()
+    assert re.search(r"failed to load \d+ times in a row with the same error, giving up", out), out[-2000:]
+    error = (
+        "ModelNumericsError: the model failed its load check (the model's scores held NaN or inf in torch.float32) "
+        "translating 'Bu bir deneme cümlesidir.': its precision may overflow: try dtype float32 (make archive "
+        "DTYPE=float32)"
+    )
+    assert error in out, out[-3000:]
