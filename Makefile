@@ -88,8 +88,8 @@ fuzz: setup ## longer generated-input run than make test's (FUZZ_EXAMPLES=5000 F
 test: setup ## run the whole test suite (starts real TorchServe instances on loopback)
 	$(BIN)/python -m pytest -q $(ARGS)
 
-test-fast: setup ## the tests that do not start TorchServe
-	$(BIN)/python -m pytest -q -m "not torchserve and not slow" $(ARGS)
+test-fast: setup ## the tests that do not start TorchServe, train or benchmark
+	$(BIN)/python -m pytest -q -m "not torchserve and not slow and not bench" $(ARGS)
 
 lint: setup ## ruff over the code
 	$(BIN)/ruff check handler training vertex bench tests container

@@ -77,6 +77,7 @@ def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
     assert costs == {"cpu_s_per_1k_sentences": 4.0, "cpu_s_per_m_chars": 50.0, "sentences_per_s_per_vcpu": 250.0}
 
 
+@pytest.mark.bench
 @pytest.mark.torchserve
 def test_make_bench_quick_runs_end_to_end(tmp_path):
     result = subprocess.run(
@@ -206,6 +207,7 @@ def test_batches_come_from_the_handler_counters_and_floor_refuses_bad_flags():
     assert none.returncode == 2 and "--rounds must be at least 1, not 0" in none.stderr
 
 
+@pytest.mark.bench
 @pytest.mark.torchserve
 def test_soak_runs_with_parameters_and_handler_config_and_plots(tmp_path, tiny_model_dir):
     from bench import soak
@@ -395,6 +397,7 @@ def test_the_load_generator_gives_up_on_a_silent_server_at_its_timeout_and_refus
         Connection("https://example.org/p")
 
 
+@pytest.mark.slow  # 105 s on the shared machine: a loaded model translating hundreds of batches
 def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_model_dir):
     from bench import memory
 
@@ -409,6 +412,7 @@ def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_m
     assert memory.main(["--model-dir", str(tmp_path / "none")]) == 2
 
 
+@pytest.mark.slow  # 22 s: both backends loaded at each thread count
 def test_threads_measures_each_backend_at_each_thread_count(tiny_model_dir, capsys):
     from bench import threads
 
