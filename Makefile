@@ -87,7 +87,7 @@ test-fast: setup ## the tests that do not start TorchServe
 	$(BIN)/python -m pytest -q -m "not torchserve and not slow" $(ARGS)
 
 lint: setup ## ruff over the code
-	$(BIN)/ruff check handler training vertex bench tests docker
+	$(BIN)/ruff check handler training vertex bench tests docker tools
 
 # The serving image (docker/README.md, "Building here"). A machine that reaches no container registry
 # builds on a Debian bookworm base made with debootstrap from Debian's packages.

@@ -42,7 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "vertex" / "examples"
 DEFAULT_MODEL = REPO_ROOT / "artifacts" / "demo-model"
 MODEL_MOUNT = "/mnt/model"
-# The sample's `docker run -p 7080:7080 -e AIP_HTTP_PORT=7080 -e AIP_HEALTH_ROUTE=/health -e AIP_PREDICT_ROUTE=/predict`.
+# The sample's `docker run -p 7080:7080 -e AIP_HTTP_PORT=7080 -e AIP_HEALTH_ROUTE=/health
+#   -e AIP_PREDICT_ROUTE=/predict`.
 SAMPLE_PORT = 7080
 SAMPLE_ROUTES = ("/predict", "/health")
 # TorchServe's own routes, which today's entrypoint insists on (--torchserve-routes).
@@ -88,8 +89,9 @@ def image_config(image: str) -> dict:
 
 
 def image_size_bytes(image: str) -> int:
-    result = subprocess.run(["podman", "image", "inspect", "--format", "{{.Size}}", image],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        ["podman", "image", "inspect", "--format", "{{.Size}}", image], capture_output=True, text=True, check=True
+    )
     return int(result.stdout.strip())
 
 
@@ -130,11 +132,11 @@ class Container:
     def __init__(self, image: str, env: dict[str, str], model: Path, log_path: Path) -> None:
         self.config = image_config(image)
         self.name = f"image-check-{os.getpid()}"
+        self.env = env
         self.log_path = log_path
         self._lines: list[str] = []
         buildah("from", "--pull=never", "--name", self.name, image)
-        command = ["buildah", "run", "--isolation", "chroot", "--network", "host",
-                   "-v", f"{model}:{MODEL_MOUNT}:ro"]  # fmt: skip
+        command = ["buildah", "run", "--isolation", "chroot", "--network", "host", "-v", f"{model}:{MODEL_MOUNT}:ro"]
         for key, value in env.items():
             command += ["--env", f"{key}={value}"]
         command += [self.name, "--", *self.config.get("Entrypoint", []), *(self.config.get("Cmd") or [])]
@@ -153,29 +155,34 @@ class Container:
     def output(self) -> str:
         return "".join(self._lines)
 
-    def serving_processes(self) -> list[psutil.Process]:
-        """The image's processes: every descendant of `buildah run` but buildah's own."""
+    def entrypoint_process(self) -> psutil.Process | None:
+        """The ENTRYPOINT's own process, the one `docker stop` signals (the container's PID 1); None once gone."""
+        arguments = self.config.get("Entrypoint", [])[1:]
         try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
+            candidates = [
+                p for p in psutil.Process(self.process.pid).children(recursive=True) if p.cmdline()[1:] == arguments
+            ]
+        except psutil.NoSuchProcess:
+            return None
+        return min(candidates, key=lambda p: p.create_time(), default=None)
+
+    def serving_processes(self) -> list[psutil.Process]:
+        """The image's processes: the ENTRYPOINT's and all its descendants (not buildah's own)."""
+        entrypoint = self.entrypoint_process()
+        try:
+            return [entrypoint, *entrypoint.children(recursive=True)] if entrypoint else []
         except psutil.NoSuchProcess:
             return []
-        return [p for p in children if not p.name().startswith("buildah") and p.name() != "exe"]
-
-    def entrypoint_process(self) -> psutil.Process:
-        """The ENTRYPOINT's own process: the one docker stop would signal (the container's PID 1)."""
-        entrypoint = self.config.get("Entrypoint", [])
-        for p in self.serving_processes():
-            cmdline = p.cmdline()
-            if cmdline[-len(entrypoint) + 1 :] == entrypoint[1:] and p.parent().pid not in {
-                q.pid for q in self.serving_processes()
-            }:
-                return p
-        raise RuntimeError(f"no process runs the ENTRYPOINT {entrypoint}")
 
     def exec(self, argv: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
         """Another command in the same container, as `docker exec` (what Docker's HEALTHCHECK runs)."""
-        return subprocess.run(["buildah", "run", "--isolation", "chroot", "--network", "host", self.name, "--", *argv],
-                              capture_output=True, text=True, timeout=timeout)  # fmt: skip
+        environment = [f"--env={key}={value}" for key, value in self.env.items()]
+        return subprocess.run(
+            ["buildah", "run", "--isolation", "chroot", "--network", "host", *environment, self.name, "--", *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -215,17 +222,17 @@ def wait_ready(container: Container, health_url: str, timeout: float) -> float |
 
 def check_sample_curl(report: Report, url: str, torchserve_routes: bool) -> None:
     # The sample's command as it is (curl's default form Content-Type); today's server wants JSON's.
-    command = ["curl", "-sS", "-w", "\n%{http_code}", "-X", "POST", url, "-d", SAMPLE_BODY]
+    command = ["curl", "-X", "POST", url, "-d", SAMPLE_BODY]
     if torchserve_routes:
         command[-2:-2] = ["-H", "Content-Type: application/json"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([*command, "-sS", "-w", "\n%{http_code}"], capture_output=True, text=True, timeout=120)
     body, _, status = result.stdout.rpartition("\n")
     try:
         predictions = json.loads(body)["predictions"]
     except (ValueError, KeyError, TypeError):
         predictions = []
     ok = status == "200" and len(predictions) == 1 and bool(predictions[0])
-    report.check("the sample's curl", ok, f"{shlex.join(command[3:])} -> {status} {body[:200]}")
+    report.check("the sample's curl", ok, f"{shlex.join(command)} -> {status} {body[:200]}")
 
 
 def check_instances_file(report: Report, url: str) -> None:
@@ -233,20 +240,41 @@ def check_instances_file(report: Report, url: str) -> None:
     expected = len(json.loads(body)["instances"])
     response = post(url, body)
     got = translations(response)
-    report.check("vertex/examples/instances_test.json", response.status_code == 200 and len(got) == expected,
-                 f"{response.status_code}, {len(got)} of {expected} translated, first: {got[:1]}")  # fmt: skip
+    report.check(
+        "vertex/examples/instances_test.json",
+        response.status_code == 200 and len(got) == expected,
+        f"{response.status_code}, {len(got)} of {expected} translated, first: {got[:1]}",
+    )
 
 
 def check_batch_local(report: Report, url: str, workdir: Path) -> None:
     source = EXAMPLES / "batch_input_data.jsonl"
     expected = sum(1 for line in source.read_text().splitlines() if line.strip())
     out = workdir / "batch"
-    result = subprocess.run([sys.executable, "-m", "vertex.batch_local", "--input", str(source), "--output-dir",
-                             str(out), "--url", url, "--quiet"], capture_output=True, text=True, timeout=600)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vertex.batch_local",
+            "--input",
+            str(source),
+            "--output-dir",
+            str(out),
+            "--url",
+            url,
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     results = out / "prediction.results-00000-of-00001"
     lines = results.read_text().splitlines() if results.exists() else []
-    report.check("vertex.batch_local", result.returncode == 0 and len(lines) == expected,
-                 f"exit {result.returncode}, {len(lines)} of {expected} predictions {result.stderr.strip()[-300:]}")  # fmt: skip
+    report.check(
+        "vertex.batch_local",
+        result.returncode == 0 and len(lines) == expected,
+        f"exit {result.returncode}, {len(lines)} of {expected} predictions {result.stderr.strip()[-300:]}",
+    )
 
 
 def check_non_root(report: Report, container: Container) -> None:
@@ -266,12 +294,16 @@ def check_listeners(report: Report, port: int) -> None:
     sockets = listening_sockets()
     public = sorted({p for a, p in sockets if not is_loopback(a)})
     loopback = sorted({p for a, p in sockets if is_loopback(a)})
-    report.check(f"only AIP_HTTP_PORT ({port}) listens beyond loopback", public == [port],
-                 f"beyond loopback: {public}; loopback only: {loopback}")  # fmt: skip
+    report.check(
+        f"only AIP_HTTP_PORT ({port}) listens beyond loopback",
+        public == [port],
+        f"beyond loopback: {public}; loopback only: {loopback}",
+    )
 
 
-def check_sigterm(report: Report, container: Container, predict_url: str, health_url: str, requests_in_flight: int,
-                  instances: int) -> None:  # fmt: skip
+def check_sigterm(
+    report: Report, container: Container, predict_url: str, health_url: str, requests_in_flight: int, instances: int
+) -> None:
     body = {"instances": [f"{SLOW_SENTENCE} ({i})" for i in range(instances)]}
     seen = len(container.output())
     with ThreadPoolExecutor(requests_in_flight) as pool:
@@ -281,6 +313,9 @@ def check_sigterm(report: Report, container: Container, predict_url: str, health
         while "Backend received inference" not in container.output()[seen:] and time.monotonic() < deadline:
             time.sleep(0.05)
         entrypoint = container.entrypoint_process()
+        if entrypoint is None:
+            report.check("SIGTERM with requests in flight", False, "the ENTRYPOINT's process is gone")
+            return
         signalled = time.monotonic()
         entrypoint.send_signal(signal.SIGTERM)
         while "draining" not in container.output()[seen:] and time.monotonic() < signalled + 10:
@@ -306,9 +341,12 @@ def check_sigterm(report: Report, container: Container, predict_url: str, health
     in_flight = int(draining.split("draining ")[1].split()[0]) if "draining " in draining else 0
     finished = all(a == (200, instances) for a in answers)
     ok = finished and in_flight > 0 and refused == 503 and health == 503 and code == 0
-    report.check("SIGTERM with requests in flight", ok,
-                 f"{in_flight} in flight at the signal; their answers {answers}; a new request then got {refused}, "
-                 f"the health route {health}; exit code {code} after {stopped:.1f} s")  # fmt: skip
+    report.check(
+        "SIGTERM with requests in flight",
+        ok,
+        f"{in_flight} in flight at the signal; their answers {answers}; a new request then got {refused}, "
+        f"the health route {health}; exit code {code} after {stopped:.1f} s",
+    )
 
 
 def run_checks(args: argparse.Namespace) -> int:
@@ -317,8 +355,14 @@ def run_checks(args: argparse.Namespace) -> int:
     report.figure("image", args.image)
     report.figure("image size", f"{size / 1e6:.0f} MB ({size} bytes)")
     predict_route, health_route = TORCHSERVE_ROUTES if args.torchserve_routes else SAMPLE_ROUTES
-    env = {"AIP_HTTP_PORT": str(args.port), "AIP_PREDICT_ROUTE": predict_route, "AIP_HEALTH_ROUTE": health_route,
-           "AIP_STORAGE_URI": MODEL_MOUNT + (f"/{args.model.name}" if args.model.is_file() else "")}  # fmt: skip
+    env = {
+        # The image's setting (default 20 s), raised so that a busy shared machine finishes the requests.
+        "DRAIN_SECONDS": f"{args.drain_seconds:g}",
+        "AIP_HTTP_PORT": str(args.port),
+        "AIP_PREDICT_ROUTE": predict_route,
+        "AIP_HEALTH_ROUTE": health_route,
+        "AIP_STORAGE_URI": MODEL_MOUNT + (f"/{args.model.name}" if args.model.is_file() else ""),
+    }
     base = f"http://localhost:{args.port}"
     workdir = Path(tempfile.mkdtemp(prefix="image-check-"))
     log_path = args.log or workdir / "container.log"
@@ -327,16 +371,23 @@ def run_checks(args: argparse.Namespace) -> int:
     print(f"      its output: {log_path}", flush=True)
     try:
         seconds = wait_ready(container, base + health_route, args.ready_timeout)
-        if not report.check(f"ready within {args.ready_timeout:g} s ({health_route} answers 200)", seconds is not None,
-                            "" if seconds is not None else f"exit code {container.process.poll()}; "
-                            f"last output:\n{container.output()[-3000:]}"):  # fmt: skip
+        if not report.check(
+            f"ready within {args.ready_timeout:g} s ({health_route} answers 200)",
+            seconds is not None,
+            ""
+            if seconds is not None
+            else f"exit code {container.process.poll()}; last output:\n{container.output()[-3000:]}",
+        ):
             return 1
         report.figure("seconds from start to ready", f"{seconds:.1f}")
         healthcheck = (container.config.get("Healthcheck") or {}).get("Test") or []
         if healthcheck[:1] == ["CMD"]:
             result = container.exec(healthcheck[1:])
-            report.check("the image's HEALTHCHECK command", result.returncode == 0,
-                         f"{shlex.join(healthcheck[1:])} -> exit {result.returncode} {result.stderr.strip()[-300:]}")  # fmt: skip
+            report.check(
+                "the image's HEALTHCHECK command",
+                result.returncode == 0,
+                f"{shlex.join(healthcheck[1:])} -> exit {result.returncode} {result.stderr.strip()[-300:]}",
+            )
         else:
             report.check("the image's HEALTHCHECK command", False, f"the image has none (Test: {healthcheck})")
         check_sample_curl(report, base + predict_route, args.torchserve_routes)
@@ -344,20 +395,36 @@ def run_checks(args: argparse.Namespace) -> int:
         check_batch_local(report, base + predict_route, workdir)
         check_non_root(report, container)
         check_listeners(report, args.port)
-        check_sigterm(report, container, base + predict_route, base + health_route, args.requests_in_flight,
-                      args.instances)  # fmt: skip
+        check_sigterm(
+            report, container, base + predict_route, base + health_route, args.requests_in_flight, args.instances
+        )
     finally:
         container.close()
-    print(f"{'PASS' if not report.failures else 'FAIL'}: {len(report.failures)} check(s) failed"
-          f"{': ' + ', '.join(report.failures) if report.failures else ''}", flush=True)  # fmt: skip
+    print(
+        f"{'PASS' if not report.failures else 'FAIL'}: {len(report.failures)} check(s) failed"
+        f"{': ' + ', '.join(report.failures) if report.failures else ''}",
+        flush=True,
+    )
     return 1 if report.failures else 0
 
 
 def in_own_network_namespace(argv: list[str]) -> int:
     """Run this check again inside `unshare --net` with loopback up: the container's ports are its own."""
-    script = "ip link set lo up && exec \"$@\""
-    command = ["unshare", "--net", "--", "sh", "-c", script, "sh", sys.executable, "-m", "tools.image_check",
-               "--in-netns", *argv]  # fmt: skip
+    script = 'ip link set lo up && exec "$@"'
+    command = [
+        "unshare",
+        "--net",
+        "--",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        sys.executable,
+        "-m",
+        "tools.image_check",
+        "--in-netns",
+        *argv,
+    ]
     return subprocess.run(command, cwd=REPO_ROOT).returncode
 
 
@@ -369,21 +436,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--image", default="localhost/tr-en-serve:cpu", help="the built image (default: %(default)s)")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help="model directory or .mar mounted at AIP_STORAGE_URI (default: artifacts/demo-model)")  # fmt: skip
-    parser.add_argument("--port", type=int, default=SAMPLE_PORT, help="AIP_HTTP_PORT (default: the sample's %(default)s)")
-    parser.add_argument("--torchserve-routes", action="store_true",
-                        help="AIP_PREDICT_ROUTE=/predictions/tr_en, AIP_HEALTH_ROUTE=/ping and a JSON Content-Type on "
-                        "the sample's curl, for images whose entrypoint serves only TorchServe's routes")  # fmt: skip
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL,
+        help="model directory or .mar mounted at AIP_STORAGE_URI (default: artifacts/demo-model)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=SAMPLE_PORT, help="AIP_HTTP_PORT (default: the sample's %(default)s)"
+    )
+    parser.add_argument(
+        "--torchserve-routes",
+        action="store_true",
+        help="AIP_PREDICT_ROUTE=/predictions/tr_en, AIP_HEALTH_ROUTE=/ping and a JSON Content-Type on "
+        "the sample's curl, for images whose entrypoint serves only TorchServe's routes",
+    )
     parser.add_argument("--ready-timeout", type=float, default=600, help="seconds (default: %(default)s)")
     parser.add_argument("--requests-in-flight", type=int, default=4, help="at SIGTERM (default: %(default)s)")
-    parser.add_argument("--instances", type=int, default=64, help="per request in flight (default: %(default)s)")
+    parser.add_argument("--instances", type=int, default=16, help="per request in flight (default: %(default)s)")
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=120,
+        help="DRAIN_SECONDS for the container (the image's default is 20; default here: %(default)s)",
+    )
     parser.add_argument("--log", type=Path, default=None, help="file for the container's output (default: a temp file)")
     parser.add_argument("--in-netns", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.model = args.model.resolve()
     if not args.model.exists():
         parser.error(f"--model {args.model} does not exist (make demo-model makes the default)")
+    # The server runs as uid 1000: a file only root may read (Trainer saves weights 0600) cannot be served.
+    unreadable = [
+        p
+        for p in ([args.model] if args.model.is_file() else args.model.rglob("*"))
+        if p.is_file() and not p.stat().st_mode & 0o004
+    ]
+    if unreadable:
+        parser.error(
+            f"--model: {unreadable[0]} is not readable by other users, as the container's non-root "
+            f"server must read it: chmod -R a+rX {args.model}"
+        )
     for tool in ("buildah", "podman", "curl", "unshare"):
         if not shutil.which(tool):
             parser.error(f"{tool} is not installed: sudo apt-get install buildah podman curl util-linux")
