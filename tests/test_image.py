@@ -21,16 +21,22 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def instructions(dockerfile: Path) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    joined = re.sub(r"\\\n", " ", "\n".join(
-        line for line in dockerfile.read_text().splitlines() if not line.lstrip().startswith("#")))  # fmt: skip
+    joined = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in dockerfile.read_text().splitlines() if not line.lstrip().startswith("#")),
+    )
     return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in joined.splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("dockerfile", ["Dockerfile", "Dockerfile.train"])
 def test_no_dockerfile_sets_an_aip_variable(dockerfile):
     """Vertex's custom-container requirements: AIP_* variables are Vertex's to set."""
-    set_here = [(kind, args) for kind, args in instructions(REPO_ROOT / "docker" / dockerfile)
-                if kind in {"ENV", "ARG"} and re.search(r"(^|\s)AIP_", args)]  # fmt: skip
+    set_here = [
+        (kind, args)
+        for kind, args in instructions(REPO_ROOT / "docker" / dockerfile)
+        if kind in {"ENV", "ARG"} and re.search(r"(^|\s)AIP_", args)
+    ]
     assert set_here == []
 
 
@@ -62,12 +68,22 @@ def test_make_image_passes_the_documented_variables(tmp_path):
     (wheels / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()
     (wheels / "torch-2.12.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()  # not the pinned one
     ca = tmp_path / "proxy-ca.pem"
-    dry_run = make_dry_run("IMAGE_VARIANT=cpu", "BASE_IMAGE=example/bookworm:1", "TORCH_INDEX=https://example/cpu",
-                           f"WHEELS_DIR={wheels}", f"EXTRA_CA_CERT={ca}", "IMAGE=example/serve:t")  # fmt: skip
+    dry_run = make_dry_run(
+        "IMAGE_VARIANT=cpu",
+        "BASE_IMAGE=example/bookworm:1",
+        "TORCH_INDEX=https://example/cpu",
+        f"WHEELS_DIR={wheels}",
+        f"EXTRA_CA_CERT={ca}",
+        "IMAGE=example/serve:t",
+    )
     for builder in ("buildah", "DOCKER_BUILDKIT=1 docker"):
         command = build_command(dry_run, builder)
-        assert build_args(command) == {"BASE_IMAGE": "example/bookworm:1", "TORCH_INDEX": "https://example/cpu",
-                                       "GPU_METRICS": "no", "WHEELS_DIR": "build/wheels"}  # fmt: skip
+        assert build_args(command) == {
+            "BASE_IMAGE": "example/bookworm:1",
+            "TORCH_INDEX": "https://example/cpu",
+            "GPU_METRICS": "no",
+            "WHEELS_DIR": "build/wheels",
+        }
         assert command[command.index("-t") + 1] == "example/serve:t"
         assert command[command.index("--secret") + 1] == f"id=extra_ca_cert,src={ca}"
         assert command[command.index("-f") + 1] == "docker/Dockerfile" and command[-1] == "."
@@ -85,8 +101,11 @@ def test_make_image_defaults(tmp_path):
     assert args["TORCH_INDEX"] == "https://download.pytorch.org/whl/cpu"
     cuda = make_dry_run("IMAGE_VARIANT=cuda", "EXTRA_CA_CERT=")
     command = build_command(cuda, "buildah")
-    assert build_args(command) == {"BASE_IMAGE": "debian:bookworm-slim", "GPU_METRICS": "yes",
-                                   "TORCH_INDEX": "https://download.pytorch.org/whl/cu128"}  # fmt: skip
+    assert build_args(command) == {
+        "BASE_IMAGE": "debian:bookworm-slim",
+        "GPU_METRICS": "yes",
+        "TORCH_INDEX": "https://download.pytorch.org/whl/cu128",
+    }
     assert "--secret" not in command and command[command.index("-t") + 1] == "localhost/tr-en-serve:cuda"
     assert "debootstrap" not in cuda
 
@@ -105,6 +124,7 @@ def test_listening_sockets_tells_loopback_from_public():
 
 
 def test_image_check_has_help():
-    result = subprocess.run([sys.executable, "-m", "tools.image_check", "--help"], cwd=REPO_ROOT,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.image_check", "--help"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0 and "--torchserve-routes" in result.stdout
