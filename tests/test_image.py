@@ -128,3 +128,16 @@ def test_image_check_has_help():
         [sys.executable, "-m", "tools.image_check", "--help"], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0 and "--torchserve-routes" in result.stdout
+
+
+def test_the_cuda_variant_finds_the_driver_and_cublas_without_an_nvidia_base():
+    """A plain Debian base: the driver's files where GKE and the NVIDIA runtime put them, cuBLAS from torch's wheel."""
+    env = " ".join(args for kind, args in instructions(REPO_ROOT / "docker" / "Dockerfile") if kind == "ENV")
+    variables = dict(word.split("=", 1) for word in env.split())
+    assert "/usr/local/nvidia/bin" in variables["PATH"].split(":")  # nvidia-smi: TorchServe counts GPUs with it
+    library_path = variables["LD_LIBRARY_PATH"].split(":")
+    assert {"/usr/local/nvidia/lib", "/usr/local/nvidia/lib64"} <= set(library_path)
+    # CTranslate2 dlopens libcublas.so.12, which the nvidia-cublas-cu12 wheel keeps here.
+    assert "/opt/venv/lib/python3.11/site-packages/nvidia/cublas/lib" in library_path
+    assert variables["NVIDIA_VISIBLE_DEVICES"] == "all"
+    assert set(variables["NVIDIA_DRIVER_CAPABILITIES"].split(",")) == {"compute", "utility"}
