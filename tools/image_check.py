@@ -463,6 +463,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--log", type=Path, default=None, help="file for the container's output (default: a temp file)")
     parser.add_argument("--in-netns", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if shutil.which("podman") and subprocess.run(["podman", "image", "exists", args.image]).returncode != 0:
+        parser.error(f"no image {args.image} here: build it with make image (or name another with --image)")
     args.model = args.model.resolve()
     if not args.model.exists():
         parser.error(f"--model {args.model} does not exist (make demo-model makes the default)")
