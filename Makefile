@@ -18,7 +18,7 @@ STAMP := $(BIN)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 SERVE_MODEL_DIR := $(if $(MODEL_DIR),$(MODEL_DIR),$(DEMO_MODEL_DIR))
 
-.PHONY: help setup java demo-model archive serve bench gpu-check soak fuzz test test-fast lint clean
+.PHONY: help setup java demo-model archive serve bench gpu-check soak fuzz test test-fast lint clean base-image image image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,7 +92,64 @@ test-fast: setup ## the tests that do not start TorchServe, train or benchmark
 	$(BIN)/python -m pytest -q -m "not torchserve and not slow and not bench" $(ARGS)
 
 lint: setup ## ruff over the code
-	$(BIN)/ruff check handler training vertex bench tests container
+	$(BIN)/ruff check handler training vertex bench tests container tools
+
+# The serving image (docker/README.md, "Building here"). A machine that reaches no container registry
+# builds on a Debian bookworm base made with debootstrap from Debian's packages.
+BASE_IMAGE_NAME ?= localhost/tr-en-base:bookworm
+DEBIAN_MIRROR ?= http://deb.debian.org/debian
+base-image: ## a Debian bookworm base from Debian's packages (debootstrap), imported with podman; prints its name
+	@if podman image exists $(BASE_IMAGE_NAME) 2>/dev/null; then echo "$(BASE_IMAGE_NAME) is there already." >&2; else \
+	  command -v debootstrap >/dev/null && command -v podman >/dev/null \
+	    || { echo "make base-image needs debootstrap and podman: sudo apt-get install debootstrap podman" >&2; exit 1; }; \
+	  root=$$(mktemp -d) && trap 'rm -rf "$$root"' EXIT \
+	  && debootstrap --variant=minbase bookworm "$$root" $(DEBIAN_MIRROR) >&2 \
+	  && rm -rf "$$root"/var/cache/apt/archives/*.deb "$$root"/var/lib/apt/lists/* \
+	  && printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n' \
+	       $(DEBIAN_MIRROR) $(DEBIAN_MIRROR) $(DEBIAN_MIRROR) > "$$root"/etc/apt/sources.list \
+	  && tar -C "$$root" -c . | podman import --change 'CMD ["/bin/bash"]' - $(BASE_IMAGE_NAME) >&2; fi
+	@echo $(BASE_IMAGE_NAME)
+
+# make image: the CUDA variant on a machine with an NVIDIA GPU (the default for users), else the CPU
+# variant on the base-image. On machines that reach no registry and carry torch's wheel (these):
+# WHEELS_DIR and EXTRA_CA_CERT default to what `pip config` names (find-links, cert).
+IMAGE_VARIANT ?= $(if $(shell nvidia-smi -L 2>/dev/null),cuda,cpu)
+IMAGE ?= localhost/tr-en-serve:$(IMAGE_VARIANT)
+# A pip setting as `pip config list` shows it (environment first; `pip config get` misses some files).
+PIP_CONFIG = $(shell $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m pip config list 2>/dev/null \
+	| sed -n "s/^\(:env:\|global\)\.$(1)='\([^' ]*\).*/\2/p" | head -n1)
+ifeq ($(IMAGE_VARIANT),cpu)
+BASE_IMAGE ?= $(BASE_IMAGE_NAME)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+GPU_METRICS ?= no
+WHEELS_DIR ?= $(call PIP_CONFIG,find-links)
+else
+BASE_IMAGE ?= debian:bookworm-slim
+TORCH_INDEX ?= https://download.pytorch.org/whl/cu128
+GPU_METRICS ?= yes
+WHEELS_DIR ?=
+endif
+EXTRA_CA_CERT ?= $(call PIP_CONFIG,cert)
+# torch's wheel as pyproject.toml pins it, linked into the build context (build/wheels) for the build.
+TORCH_PIN := $(shell sed -n 's/^ *"torch==\([^"]*\)".*/\1/p' pyproject.toml)
+TORCH_WHEELS = $(if $(WHEELS_DIR),$(wildcard $(WHEELS_DIR)/torch-$(TORCH_PIN)[-+]*.whl))
+IMAGE_BUILD_ARGS = --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg TORCH_INDEX=$(TORCH_INDEX) \
+	--build-arg GPU_METRICS=$(GPU_METRICS) $(if $(TORCH_WHEELS),--build-arg WHEELS_DIR=build/wheels) \
+	$(if $(EXTRA_CA_CERT),--secret id=extra_ca_cert$(,)src=$(EXTRA_CA_CERT))
+, := ,
+image: $(if $(filter $(BASE_IMAGE_NAME),$(BASE_IMAGE)),base-image) ## build docker/Dockerfile as localhost/tr-en-serve:cpu or :cuda (docker if a daemon answers, else buildah; see docker/README.md)
+	rm -rf build/wheels && mkdir -p build/wheels
+	$(if $(TORCH_WHEELS),ln -f $(TORCH_WHEELS) build/wheels/ 2>/dev/null || cp $(TORCH_WHEELS) build/wheels/)
+	@if docker info >/dev/null 2>&1; then set -x; \
+	  DOCKER_BUILDKIT=1 docker build -f docker/Dockerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) . ; \
+	elif command -v buildah >/dev/null; then set -x; \
+	  buildah bud --isolation chroot --network host --layers --format docker -f docker/Dockerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) . ; \
+	else echo "make image needs docker (with a running daemon) or buildah: sudo apt-get install buildah" >&2; exit 1; fi
+	@echo "Built $(IMAGE)"
+
+# Runs the image as a container (buildah run, no Docker engine needed) and drives it; not part of make test.
+image-check: ## run the built image with the sample's docker-run environment and drive it (tools/image_check.py)
+	$(BIN)/python -m tools.image_check --image $(IMAGE) $(ARGS)
 
 clean: ## remove build output (keeps .venv and the demo model)
 	rm -rf build logs model_store/*.mar .pytest_cache
