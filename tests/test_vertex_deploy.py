@@ -34,7 +34,7 @@ def test_upload_and_deploy_bodies(vertex, capsys):
     assert container["healthRoute"] == "/ping"
     assert container["ports"] == [{"containerPort": 8080}]
     assert container["env"] == [{"name": "TS_WORKERS", "value": "2"}, {"name": "LOG_LEVEL", "value": "info"}]
-    readiness = {"command": ["python3", "/app/docker/readiness.py"]}
+    readiness = {"command": ["python3", "-m", "container.readiness"]}
     assert container["startupProbe"] == {"exec": readiness, "periodSeconds": 20, "timeoutSeconds": 10}
     assert container["healthProbe"] == {"exec": readiness, "periodSeconds": 10, "timeoutSeconds": 3}
 

@@ -24,7 +24,7 @@ MODEL_NAME = "tr_en"
 PREDICT_ROUTE = f"/predictions/{MODEL_NAME}"
 HEALTH_ROUTE = "/ping"
 CONTAINER_PORT = 8080
-READINESS_COMMAND = "python3 /app/docker/readiness.py"
+READINESS_COMMAND = "python3 -m container.readiness"
 
 DEFAULT_REGION = "us-central1"
 DEFAULT_MACHINE_TYPE = "n1-standard-4"
