@@ -5,8 +5,9 @@
 Starts `python -m container.entrypoint` on free ports (edge and TorchServe), then, on that one
 server: a lone request's latency (p50 over --lone requests, edge and direct alternating), and the
 throughput of --concurrency clients (edge and direct in alternating rounds after a warm-up round of
-each), with the batch sizes TorchServe formed in each round (the handler's "handled a batch of"
-lines in TorchServe's log, which the entrypoint echoes). Prints a table and writes --out (JSON).
+each), every request a different sentence, with the batch sizes TorchServe formed in each round
+(the handler's "handled a batch of" lines in TorchServe's log, which the entrypoint echoes).
+Prints a table and writes --out (JSON).
 """
 
 from __future__ import annotations
@@ -31,7 +32,18 @@ from tqdm import tqdm
 from handler.torchserve import free_ports, model_status
 
 BATCH_LINE = re.compile(r"handled a batch of (\d+) requests")
-BODY = json.dumps({"instances": ["Bu odun yanmaz."], "parameters": {"max_new_tokens": 16}}).encode()
+# Turkish sentences of the shipped validation split; each request's is numbered so that the worker's
+# translation cache never answers it (the model translates every one).
+SENTENCES = [json.loads(line)["translation"]["tr"] for line in
+             (Path(__file__).resolve().parent.parent / "training" / "data" / "validation.jsonl").open(encoding="utf-8")]
+_sent = 0
+
+
+def body() -> bytes:
+    global _sent
+    _sent += 1
+    text = f"{SENTENCES[_sent % len(SENTENCES)]} {_sent}"
+    return json.dumps({"instances": [text], "parameters": {"max_new_tokens": 32}}).encode()
 
 
 def start_entrypoint(archive: Path, workdir: Path) -> tuple[subprocess.Popen, dict[str, str], Path]:
@@ -57,7 +69,7 @@ async def lone(session: aiohttp.ClientSession, urls: dict[str, str], count: int)
     for i in tqdm(range(count), desc="lone requests", unit="pair"):
         for name in sorted(urls, reverse=i % 2 == 1):  # alternate which goes first
             started = time.perf_counter()
-            async with session.post(urls[name], data=BODY, headers={"Content-Type": "application/json"}) as r:
+            async with session.post(urls[name], data=body(), headers={"Content-Type": "application/json"}) as r:
                 await r.read()
                 assert r.status == 200, r.status
             times[name].append(time.perf_counter() - started)
@@ -71,7 +83,7 @@ async def throughput(session: aiohttp.ClientSession, url: str, clients: int, sec
     async def client() -> None:
         nonlocal done
         while time.perf_counter() < deadline:
-            async with session.post(url, data=BODY, headers={"Content-Type": "application/json"}) as r:
+            async with session.post(url, data=body(), headers={"Content-Type": "application/json"}) as r:
                 await r.read()
                 assert r.status == 200, r.status
             done += 1

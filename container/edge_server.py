@@ -1,10 +1,11 @@
 """Run the edge (container/edge.py) on uvicorn, in a thread of the entrypoint, on a socket bound first.
 
-uvicorn (h11) parses HTTP and answers malformed requests 400; its settings bound what a client can
-hold: `limit_concurrency` open connections and requests (beyond: 503), `timeout_keep_alive` for an
-idle kept-alive connection, h11's cap on a request head's size. uvicorn has no deadline for a
-request's head, so a client that opens connections and never finishes its headers (slowloris)
-would hold them forever: `with_header_deadline` adds one, the only thing here that is not uvicorn's.
+uvicorn (with httptools, its C parser) parses HTTP and answers malformed requests 400; its settings
+bound what a client can hold: `limit_concurrency` open connections and requests (beyond: 503),
+`timeout_keep_alive` for an idle kept-alive connection. uvicorn has no deadline for a request's
+head and httptools no cap on its size, so a client that opens connections and never finishes its
+headers (slowloris) would hold them forever: `with_header_deadline` adds both (it counts bytes and
+time, it parses nothing), the only thing here that is not uvicorn's.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ import time
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger("edge")
 # A kept-alive connection idle this long is closed (Vertex's frontends reopen as they need).
 KEEP_ALIVE_SECONDS = 65
-# Bytes of a request head (request line and headers) h11 buffers at most; beyond: 400.
+# Bytes of a request head (request line and headers) a client may send at most; beyond: 400.
 MAX_HEAD_BYTES = 64 * 1024
 
 
-def with_header_deadline(protocol: type[H11Protocol], header_seconds: float, idle_seconds: float) -> type:
+def with_header_deadline(protocol: type[HttpToolsProtocol], header_seconds: float, idle_seconds: float) -> type:
     """`protocol` closing a connection whose request head is not complete `header_seconds` after its first byte.
 
     A new connection that sends nothing is closed after `idle_seconds`, as uvicorn closes an idle
@@ -36,6 +37,7 @@ def with_header_deadline(protocol: type[H11Protocol], header_seconds: float, idl
     class HeaderDeadlineProtocol(protocol):  # type: ignore[misc, valid-type]
         _deadline: asyncio.TimerHandle | None = None
         _waiting_for_head = False
+        _head_bytes = 0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -45,9 +47,14 @@ def with_header_deadline(protocol: type[H11Protocol], header_seconds: float, idl
             super().data_received(data)
             if self._in_request():
                 self._disarm()
-            elif not self._waiting_for_head and not self.transport.is_closing():
+                return
+            if not self._waiting_for_head and not self.transport.is_closing():
                 self._waiting_for_head = True  # the first bytes of a request: its head is due
+                self._head_bytes = 0
                 self._arm(header_seconds)
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                self.send_400_response("Request head too large.")  # httptools sets no limit of its own
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -110,7 +117,7 @@ class EdgeServer:
         self.sock = sock
         config = uvicorn.Config(
             app,
-            http=with_header_deadline(H11Protocol, header_timeout, KEEP_ALIVE_SECONDS),
+            http=with_header_deadline(HttpToolsProtocol, header_timeout, KEEP_ALIVE_SECONDS),
             ws="none",
             lifespan="on",
             log_config=None,  # container/logs.py formats uvicorn's records as JSON lines
@@ -119,7 +126,6 @@ class EdgeServer:
             server_header=False,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             limit_concurrency=max_connections,
-            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
             backlog=2048,
             timeout_graceful_shutdown=2,
         )
