@@ -191,11 +191,19 @@ def resolve(node: ast.expr, constants: dict[str, ast.expr]) -> object:
 
 def test_every_make_variable_is_listed_with_its_default(tables):
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
-    variables = dict(re.findall(r"^([A-Z_]+) \?=[ \t]*(.*)$", makefile, flags=re.MULTILINE))
+    variables: dict[str, list[str]] = {}
+    for name, value in re.findall(r"^([A-Z_]+) \?=[ \t]*(.*)$", makefile, flags=re.MULTILINE):
+        variables.setdefault(name, []).append(value.strip())
     documented = tables["make"]
     assert sorted(set(variables) - set(documented)) == [], "make variables missing from docs/configuration.md"
-    for name, value in variables.items():
-        assert documented[name] == value.strip(), f"{name}: documented {documented[name]!r}, Makefile {value!r}"
+    reference = REFERENCE.read_text(encoding="utf-8")
+    for name, values in variables.items():
+        # A variable set in both branches of an ifeq (the image's CPU and CUDA variants): the first
+        # is the documented default and the row names every other one.
+        assert documented[name] == values[0], f"{name}: documented {documented[name]!r}, Makefile {values[0]!r}"
+        row = re.search(rf"^\|\s*`{name}`.*$", reference, flags=re.MULTILINE).group(0)
+        for other in values[1:]:
+            assert f"`{other}`" in row or not other, f"{name}: the row does not name the Makefile's other value {other!r}"
 
 
 def test_the_shipped_yaml_offers_no_setting_that_make_archive_overrides():
