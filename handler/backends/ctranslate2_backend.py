@@ -132,12 +132,15 @@ class CTranslate2Backend(MarianTokens):
         banned = [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.generation_config.bad_words_ids or []]
         self.suppressed = [pieces for pieces in banned if set(pieces) <= vocabulary] or None
 
-    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+    def generate(
+        self, texts: list[str], params: GenerationParams, scores: bool = False, alignments: bool = False
+    ) -> list[list[Hypothesis]]:
         words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens
         ids = self.tokenizer(texts, truncation=False)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         if words < 1:  # only the forced end-of-sentence fits, as with transformers
             hypotheses = [[[] for _ in range(params.num_return_sequences)] for _ in texts]
+            attention = [[[] for _ in row] for row in hypotheses]
         else:
             results = self._run(
                 self.translator.translate_batch,
@@ -149,14 +152,23 @@ class CTranslate2Backend(MarianTokens):
                 repetition_penalty=params.repetition_penalty,
                 suppress_sequences=self.suppressed,
                 max_batch_size=self._piece_size(len(source)),
+                return_attention=alignments,
             )
             hypotheses = [result.hypotheses for result in results]
+            attention = [result.attention if alignments else [[] for _ in result.hypotheses] for result in results]
         log_probs = self._log_probs(source, hypotheses) if scores else [[None] * len(row) for row in hypotheses]
         # The end-of-sentence counts as a generated token, as transformers counts it (generated, or
         # forced at the length limit, where CTranslate2 just stops).
+        aligned = [
+            [self.word_alignment(pieces, tokens, weights) if alignments else None for tokens, weights in zip(row, rows)]
+            for pieces, row, rows in zip(source, hypotheses, attention)
+        ]
         return [
-            [Hypothesis(self._detokenize(tokens), len(tokens) + 1, lp) for tokens, lp in zip(row, row_log_probs)]
-            for row, row_log_probs in zip(hypotheses, log_probs)
+            [
+                Hypothesis(self._detokenize(tokens), len(tokens) + 1, lp, alignment)
+                for tokens, lp, alignment in zip(row, row_log_probs, row_aligned)
+            ]
+            for row, row_log_probs, row_aligned in zip(hypotheses, log_probs, aligned)
         ]
 
     def _log_probs(self, source: list[list[str]], hypotheses: list[list[list[str]]]) -> list[list[float | None]]:
