@@ -181,7 +181,10 @@ def place(block: Block, hypotheses: Sequence[Hypothesis]) -> list[Item]:
         """Whether the element wraps the closing punctuation of its last word, as `<b>yanmaz.</b>` does."""
         start, end = block.spans[id(element)]
         words = words_of(start, end)
-        return not words or end >= source_words[words[-1]][1]
+        if not words:
+            return True
+        last_start, last_end = source_words[words[-1]]
+        return end >= last_end and TRAILING_PUNCTUATION.search(block.plain[last_start:last_end]) is not None
 
     def build(children: list[Item], lo: int, hi: int, with_punct: bool, bare: bool = False) -> list[Item]:
         """Items for target words lo..hi (inclusive; hi < lo: none) holding `children`'s elements and

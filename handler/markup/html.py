@@ -7,6 +7,7 @@ people read (alt, title, placeholder, aria-label) are translated as blocks of th
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
@@ -181,3 +182,10 @@ def write_items(items: list[Item], parent: ElementTree.Element) -> None:
         else:
             node = ElementTree.SubElement(parent, item.payload.tag, dict(item.payload.attrib))
             write_items(item.children, node)
+
+
+def serialize_node(node: ElementTree.Element) -> str:
+    """One node as HTML, without the text that follows it."""
+    alone = copy.copy(node)
+    alone.tail = None
+    return serialize(alone)

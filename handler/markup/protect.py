@@ -21,11 +21,21 @@ PROTECTED_PATTERNS: dict[str, str] = {
     "dollar_brace": r"\$\{[^{}\n]*\}",
     "brace": r"\{[^{}\s][^{}\n]*\}|\{\}",
     # printf: %s %d %1$s %(name)s %.2f %5d %%; not Turkish percentages such as %50 or %50'si.
-    "printf": r"%(?:\d+\$)?(?:\([A-Za-z_]\w*\))?[-+ 0#]?(?:\d+)?(?:\.\d+)?[sdifeEgGxXoucr](?![^\W\d_])|%%",
+    # A width or precision only before s, d or f: "%100e" is Turkish for "to 100%".
+    "printf": r"%(?:\d+\$)?(?:\([A-Za-z_]\w*\))?(?:[-+ 0#]?(?:\d+)?(?:\.\d+)?[sdf]|[ieEgGxXoucr])(?![^\W\d_])|%%",
 }
 PROTECTED = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in PROTECTED_PATTERNS.items()))
 # A URL or address does not end with the punctuation of the sentence around it.
-TRAILING = re.compile(r"[.,;:!?)\]'\"]+$")
+TRAILING = ".,;:!?)]'\""
+
+
+def trim_url(url: str) -> str:
+    """The URL without the sentence's punctuation after it; a closing bracket it opened stays."""
+    while url and url[-1] in TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
 # Turkish letters whose other case is not what Python's lower()/upper() gives.
 TURKISH_CASES = {"i": "iİ", "İ": "iİ", "ı": "ıI", "I": "ıI"}
 # The suffix Turkish writes after an apostrophe behind a name: Vertex'te, TorchServe'ün.
@@ -75,10 +85,7 @@ class Protector:
             for match in PROTECTED.finditer(text):
                 start, end = match.span()
                 if match.lastgroup in ("url", "email"):
-                    trailing = TRAILING.search(match.group())
-                    # A closing bracket that the URL opened stays part of it.
-                    if trailing and not (trailing.group().startswith(")") and "(" in match.group()):
-                        end -= len(trailing.group())
+                    end = start + len(trim_url(match.group()))
                 if end > start:
                     found.append((start, end, text[start:end]))
         if self.glossary is not None:
