@@ -228,7 +228,8 @@ def place(block: Block, hypotheses: Sequence[Hypothesis]) -> list[Item]:
             for item in at_gap.pop((gap, before_punct), []):
                 if isinstance(item, Verbatim):
                     _, space_before, space_after = block.points[id(item)]
-                    if gap > 0 and space_before and not bare:
+                    # With no words at all, pieces keep the spaces they had between them.
+                    if (gap > 0 or (not n_target and out)) and space_before and not bare:
                         out.append(Text(" "))
                     out.append(item)
                     if gap == 0 and space_after and n_target and not bare:
