@@ -55,13 +55,18 @@ def _start_from_pad_loader() -> type:
     translations (on the demo model: 36 of 250 greedy translations, 1.3 BLEU). With the row kept,
     <pad> stays in the vocabulary; translate() suppresses it as generation_config's bad_words_ids do.
     """
+    import numpy as np
     from ctranslate2.converters.transformers import BartLoader, MarianMTLoader
 
     class StartFromPadMarianLoader(MarianMTLoader):
         def get_model_spec(self, model):
             model.config.normalize_before = False
             model.config.normalize_embedding = False
-            return BartLoader.get_model_spec(self, model)  # without removing the <pad> row
+            spec = BartLoader.get_model_spec(self, model)  # without removing the <pad> row
+            # return_attention gives the last layer's attention averaged over all heads, as the transformers
+            # backend aligns, rather than CTranslate2's default of the first head alone (noisier placement).
+            spec.decoder.alignment_heads = np.dtype("int16").type(model.config.decoder_attention_heads)
+            return spec
 
         def set_config(self, config, model, tokenizer):
             super().set_config(config, model, tokenizer)
