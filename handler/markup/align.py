@@ -173,9 +173,21 @@ def place(block: Block, hypotheses: Sequence[Hypothesis]) -> list[Item]:
         return n_target, ""
 
     def span_of(element: Element) -> tuple[int, int] | None:
+        """The target words the element wraps: of the words aligned with its source words, the largest
+        contiguous group (the most letters on a tie), so that one stray word does not stretch the tag
+        over the sentence."""
         start, end = block.spans[id(element)]
-        targets = [j for w in words_of(start, end) for j in by_source.get(w, [])]
-        return (min(targets), max(targets)) if targets else None
+        targets = sorted({j for w in words_of(start, end) for j in by_source.get(w, [])})
+        if not targets:
+            return None
+        groups: list[list[int]] = [[targets[0]]]
+        for j in targets[1:]:
+            if j == groups[-1][-1] + 1:
+                groups[-1].append(j)
+            else:
+                groups.append([j])
+        best = max(groups, key=lambda g: (len(g), sum(len(target.cores[j]) for j in g)))
+        return best[0], best[-1]
 
     def covers_punct(element: Element) -> bool:
         """Whether the element wraps the closing punctuation of its last word, as `<b>yanmaz.</b>` does."""
