@@ -113,7 +113,9 @@ def check_markdown(source: str, output: str) -> list[str]:
             if token.type in ("fence", "code_block", "html_block"):
                 kept.append((token.type, token.info, token.content))
             elif token.nesting == 1 or token.type == "hr":
-                kept.append((token.type, token.markup, token.info if token.type != "ordered_list_open" else token.attrs))
+                kept.append(
+                    (token.type, token.markup, token.info if token.type != "ordered_list_open" else token.attrs)
+                )
             for child in token.children or []:
                 if child.type in ("link_open", "image"):
                     kept.append((child.type, child.attrs.get("href") or child.attrs.get("src"), ""))
@@ -227,9 +229,8 @@ def translate_one(service, text: str, mime: str, params) -> str:  # noqa: ANN001
 def markup_cost(service, cases: dict[str, Any], params, rounds: int) -> tuple[float, float]:  # noqa: ANN001
     """Process CPU seconds (all threads) for the HTML cases through the service, and for the same sentences as
     plain text; each measured `rounds` times, alternating, without the cache."""
-    from handler.vertex_protocol import encode_reply
-
     from handler.markup import prepare
+    from handler.vertex_protocol import encode_reply
 
     documents = [c for c in cases["html"] if prepare(c, "text/html").sentences]
     # The same sentences as plain text, one a line: what the HTML costs beyond its words.
@@ -302,13 +303,14 @@ def main(argv: list[str] | None = None) -> int:
                 figures["cpu_html_s"], figures["cpu_plain_s"] = markup_cost(service, cases, params, args.cost_rounds)
             results[name] = figures
             print(
-                f"{name}: invariance {figures['invariance']:.0%} (per text node {figures['invariance_per_text_node']:.0%}) "
+                f"{name}: invariance {figures['invariance']:.0%} "
+                f"(per text node {figures['invariance_per_text_node']:.0%}) "
                 f"over {figures['sentences']} sentences; placement {figures['placement']:.0%} over "
-                f"{figures['placement_cases']} spans; glossary {figures['glossary']:.0%} of {figures['glossary_terms']} "
-                f"terms; case set failures {len(failures)}"
+                f"{figures['placement_cases']} spans; glossary {figures['glossary']:.0%} "
+                f"of {figures['glossary_terms']} terms; case set failures {len(failures)}"
                 + (
                     f"; CPU s html {figures['cpu_html_s']:.2f} vs plain {figures['cpu_plain_s']:.2f} "
-                    f"(+{figures['cpu_html_s'] / figures['cpu_plain_s'] - 1:.0%})"
+                    f"({figures['cpu_html_s'] / figures['cpu_plain_s'] - 1:+.0%})"
                     if args.cost_rounds
                     else ""
                 )
@@ -319,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
                 for source, output, problems in failures:
                     print(f"  failed: {source!r}\n      -> {output!r}\n      {problems}")
     if args.json:
-        args.json.write_text(json.dumps({k: {f: v for f, v in r.items() if f != "misplaced"} for k, r in results.items()}, indent=2))
+        args.json.write_text(
+            json.dumps({k: {f: v for f, v in r.items() if f != "misplaced"} for k, r in results.items()}, indent=2)
+        )
     return 0
 
 

@@ -38,6 +38,7 @@ class RequestOptions:
     # (Turkish term, English term) pairs: each term found in a text comes back as its English term.
     glossary: tuple[tuple[str, str], ...] = ()
 
+
 # C0 controls, DEL and lone surrogates: nothing a term can hold.
 CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
@@ -96,7 +97,9 @@ class GlossaryRule:
 
     def check(self, name: str, value: Any, settings: ServingSettings) -> tuple[tuple[str, str], ...]:
         if not isinstance(value, dict):
-            raise bad_request(f'parameters.{name} must be an object of {{"Turkish term": "English term"}}, not {json_type(value)}')
+            raise bad_request(
+                f'parameters.{name} must be an object of {{"Turkish term": "English term"}}, not {json_type(value)}'
+            )
         if len(value) > self.max_entries:
             raise bad_request(f"parameters.{name} has {len(value)} entries, the limit is {self.max_entries}")
         for source, target in value.items():

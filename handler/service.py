@@ -22,11 +22,10 @@ from handler.backends.base import GenerationParams, Hypothesis, TranslationBacke
 from handler.batching import plan_micro_batches
 from handler.cache import TranslationCache
 from handler.errors import ServingError
-from handler.metrics import Counts
-from handler.parameters import default_params
 from handler.markup import TranslatableText
 from handler.markup import prepare as prepare_markup
-from handler.parameters import RequestOptions
+from handler.metrics import Counts
+from handler.parameters import RequestOptions, default_params
 from handler.segmenting import join_pieces, split_long_text
 from handler.sentences import Document, split_document, whole_text
 from handler.settings import ServingSettings
@@ -108,9 +107,7 @@ class TranslationService:
 
     def prepare(self, text: str, options: RequestOptions) -> TranslatableText:
         """The text as sentences to translate and how to write them back (handler/markup)."""
-        return prepare_markup(
-            text, options.mime_type, options.split_sentences, options.protect_spans, options.glossary
-        )
+        return prepare_markup(text, options.mime_type, options.split_sentences, options.protect_spans, options.glossary)
 
     def translate(self, texts: list[str], params: GenerationParams, split_sentences: bool = True) -> list[list[str]]:
         """num_return_sequences translations of each text, best first: the request path without the protocol."""

@@ -105,14 +105,10 @@ def parse_request(value: Any, defaults: GenerationParams, settings: ServingSetti
     params, options = parse_all(value.get("parameters"), defaults, settings)
     # Markup counts toward the limits as the text it is: say so when it is there.
     counted = "" if options.mime_type == "text/plain" else f" ({options.mime_type}, markup included)"
-    instances = tuple(
-        _parse_instance(raw, f"instances[{i}]", settings, counted) for i, raw in enumerate(raw_instances)
-    )
+    instances = tuple(_parse_instance(raw, f"instances[{i}]", settings, counted) for i, raw in enumerate(raw_instances))
     total = sum(len(text) for instance in instances for text in instance.texts)
     if total > settings.max_request_chars:
-        raise too_large(
-            f"request has {total} characters of text{counted}, the limit is {settings.max_request_chars}"
-        )
+        raise too_large(f"request has {total} characters of text{counted}, the limit is {settings.max_request_chars}")
     return VertexRequest(instances, params, options)
 
 

@@ -58,7 +58,11 @@ def test_mime_type_and_protection_parameters(settings):
         GenerationParams(),
         settings,
     )
-    assert (options.mime_type, options.protect_spans, options.glossary) == ("text/html", False, (("Vertex", "Vertex AI"),))
+    assert (options.mime_type, options.protect_spans, options.glossary) == (
+        "text/html",
+        False,
+        (("Vertex", "Vertex AI"),),
+    )
     assert parse_all(None, GenerationParams(), settings)[1].mime_type == "text/plain"
 
 
@@ -196,7 +200,9 @@ def test_only_readable_attributes_are_translated():
     assert out == '<img src="elma.png" alt="BIR ELMA" title="ELMA" data-x="elma"><input placeholder="ARA" name="q">'
 
 
-@pytest.mark.parametrize("source", ["<p>a <b>b <i>c</b> d", "</p><p>x", "<<<>>>", "<table><td>x<p>y</table>", "&#xD800;x"])
+@pytest.mark.parametrize(
+    "source", ["<p>a <b>b <i>c</b> d", "</p><p>x", "<<<>>>", "<table><td>x<p>y</table>", "&#xD800;x"]
+)
 def test_malformed_html_is_repaired_not_refused(source):
     out = render(source)
     assert html.serialize(html.parse(out)) == out

@@ -23,7 +23,11 @@ def url(torchserve) -> str:
 @pytest.mark.torchserve
 def test_html_through_torchserve(url):
     reply = requests.post(
-        url, json={"instances": [HTML, [HTML, "Kedi %s uyuyor."]], "parameters": {"mime_type": "text/html", "max_new_tokens": 8}},
+        url,
+        json={
+            "instances": [HTML, [HTML, "Kedi %s uyuyor."]],
+            "parameters": {"mime_type": "text/html", "max_new_tokens": 8},
+        },
         timeout=120,
     )
     assert reply.status_code == 200, reply.text

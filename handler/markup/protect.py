@@ -36,6 +36,8 @@ def trim_url(url: str) -> str:
             break
         url = url[:-1]
     return url
+
+
 # Turkish letters whose other case is not what Python's lower()/upper() gives.
 TURKISH_CASES = {"i": "iİ", "İ": "iİ", "ı": "ıI", "I": "ıI"}
 # The suffix Turkish writes after an apostrophe behind a name: Vertex'te, TorchServe'ün.
