@@ -8,7 +8,7 @@ back. A plain text without anything protected is the segmenter's `Document`, as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from handler.backends.base import Hypothesis
@@ -36,7 +36,8 @@ class MarkedDocument:
 
     needs_alignment = True
 
-    def __init__(self, blocks: list[Block], write) -> None:  # noqa: ANN001  # write(list of items per block) -> str
+    def __init__(self, blocks: list[Block], write: Callable[[list[list[Item]]], str]) -> None:
+        # `write` takes the placed items of each block, in order, and gives the translated text.
         self.blocks = blocks
         self.write = write
         self.sentences = tuple(sentence for block in blocks for sentence in block.sentences)
