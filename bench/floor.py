@@ -10,7 +10,7 @@ the same model in-process in this run:
      Java frontend, the worker protocol, the handler and the batching delay add to every request;
   2. single real requests at concurrency 1 (p50 against in-process batch 1);
   3. real requests at concurrency 32 (throughput against in-process batch 32) and the mean batch
-     TorchServe formed (from the handler's per-batch log line);
+     TorchServe formed (from the handler's counters on the metrics port);
 with the CPU seconds of the frontend (and of its JVM's JIT compiler threads among them), the worker
 and the load generator per request (bench/cost.py). `--set key=value` overrides a config.properties
 key for every server of the run; `--set vmargs=-XX:TieredStopAtLevel=4` gives the frontend the JVM's
@@ -25,21 +25,24 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.batches import BatchCounter
 from bench.cost import CpuMeter
+from bench.measure import drive, measure_in_process
+from bench.plan import FULL, REPO_ROOT
 from bench.precision import unpacked_backend
-from bench.run import FULL, REPO_ROOT, Result, drive, log_size, measure_in_process, record_batches
+from bench.result import Result
 from bench.workload import bench_sentences, build_bench_model
 from handler.archive import build_archive
 from handler.settings import config_for_backend, read_model_config, usable_cores
 from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 
-def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: int, pid: int, log: Path) -> dict:
-    offset = log_size(log)
+def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: int, pid: int, metrics: str) -> dict:
+    counter = BatchCounter(metrics)
+    counter.start()
     with CpuMeter(pid) as cpu:
         result = asyncio.run(drive(url, requests, concurrency, tokens, f"c={concurrency} tokens={tokens}"))
-    record_batches(result, log, offset)
-    sizes = result.batches
+    counter.record(result)
     summary = result.summary()
     n = len(requests)
     return {
@@ -49,7 +52,7 @@ def served_run(url: str, requests: list[list[str]], concurrency: int, tokens: in
         "frontend_jit_ms_per_request": 1000 * cpu.jit / n,
         "worker_ms_per_request": 1000 * cpu.server.get("worker", 0.0) / n,
         "load_generator_ms_per_request": 1000 * cpu.load_generator / n,
-        "mean_batch": sum(sizes) / len(sizes) if sizes else 0.0,
+        "mean_batch": summary["requests_per_batch"],
     }  # fmt: skip
 
 
@@ -96,14 +99,14 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait_ready(timeout=600)
                 assert server.process is not None
                 url, pid = server.inference_address + PREDICT_ROUTE, server.process.pid
-                log = server.model_log
+                metrics = server.metrics_address
                 asyncio.run(drive(url, [[t] for t in texts[:4]], 2, FULL.max_new_tokens, "warm-up"))
                 one = [[t] for t in texts[: min(48, args.requests)]]
                 rows.append({
                     "delay_ms": delay,
-                    "floor": served_run(url, one, 1, 1, pid, log),
-                    "c1": served_run(url, one[:24], 1, FULL.max_new_tokens, pid, log),
-                    "c32": served_run(url, [[t] for t in texts], 32, FULL.max_new_tokens, pid, log),
+                    "floor": served_run(url, one, 1, 1, pid, metrics),
+                    "c1": served_run(url, one[:24], 1, FULL.max_new_tokens, pid, metrics),
+                    "c32": served_run(url, [[t] for t in texts], 32, FULL.max_new_tokens, pid, metrics),
                 })  # fmt: skip
             finally:
                 server.stop()

@@ -28,6 +28,7 @@ from pathlib import Path
 import psutil
 from tqdm import tqdm
 
+from bench.cli import add_out_flag
 from bench.soak import PARAMETERS, sentence_pool
 from handler.backends import load_backend
 from handler.service import TranslationService
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--every", type=int, default=50, help="sample memory every N batches")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where memory.json and .png go")
+    add_out_flag(parser, Path("bench/results"), "memory.json and memory.png")
     args = parser.parse_args(argv)
     if not (args.model_dir / "config.json").is_file():
         print(f"error: {args.model_dir} is not a model directory (run make demo-model first)", file=sys.stderr)

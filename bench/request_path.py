@@ -17,16 +17,15 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 import statistics
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.batches import scrape
 from bench.load import closed_loop
 from bench.workload import DATA_DIR, build_bench_model
 from handler.archive import build_archive
@@ -111,16 +110,6 @@ def repeated_requests(distinct: int, rounds: int, per_request: int = 8, seed: in
         rng.shuffle(sentences)
         out.append([sentences[i : i + per_request] for i in range(0, len(sentences), per_request)])
     return out
-
-
-def scrape(metrics_address: str) -> dict[str, float]:
-    """The handler's counters on a server's metrics port (`TorchServe.metrics_address`), summed over their labels."""
-    with urllib.request.urlopen(f"{metrics_address}/metrics", timeout=10) as response:
-        text = response.read().decode()
-    values: dict[str, float] = {}
-    for name, value in re.findall(r"^(translation_\w+)\{[^}]*\} (\S+)$", text, flags=re.M):
-        values[name] = values.get(name, 0.0) + float(value)
-    return values
 
 
 async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, label: str) -> tuple[PathResult, list]:

@@ -35,7 +35,8 @@ import psutil
 import yaml
 from tqdm import tqdm
 
-from bench.request_path import scrape
+from bench.batches import scrape
+from bench.cli import add_out_flag
 from bench.workload import corpus_sentences
 from handler.archive import build_archive
 from handler.settings import ServingSettings, read_model_config
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"request parameters, JSON (default {json.dumps(PARAMETERS)})")  # fmt: skip
     parser.add_argument("--handler-config", action="append", default=[], metavar="KEY=VALUE",
                         help="set a key of model-config.yaml's handler: section (YAML value); repeatable")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=Path("bench/results"), help="where soak.json and soak.png go")
+    add_out_flag(parser, Path("bench/results"), "soak.json and soak.png")
     args = parser.parse_args(argv)
     if not (args.model_dir / "config.json").is_file():
         print(f"error: {args.model_dir} is not a model directory (run make demo-model first)", file=sys.stderr)

@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dtype",
         default=AUTO,
-        help="the arithmetic (README 'Precision'): auto (default), float32, bfloat16, float16 for transformers; "
+        help="the arithmetic (README 'Backends and precision'): auto (default), float32, bfloat16, float16 "
+        "for transformers; "
         "auto, int8, int8_float32, float32 (CPU) or int8_float16, int8_bfloat16, float16, bfloat16 (GPU) "
         "for ctranslate2",
     )

@@ -25,6 +25,16 @@ COUNTERS = {
     "translation_cache_hits_total": "sentences answered from the cache",
     "translation_cache_misses_total": "sentences looked up in the cache and not found",
     "translation_decoding_cap_hits_total": "segments stopped by the decoding cap below max_new_tokens",
+    "translation_batches_total": "batches TorchServe handed the handler",
+    "translation_batch_requests_total": "requests in those batches, answered or not (per batch: requests / batches)",
+    "translation_handler_seconds_total": "seconds the handler spent on those batches",
+    "translation_numerics_errors_total": "micro-batches whose output was NaN, inf or empty (answered 500)",
+}
+
+# Gauges the handler reports after each batch when its model is on a GPU (none on a CPU).
+GPU_GAUGES = {
+    "translation_gpu_memory_used_mib": "the GPU's memory in use, every allocator and process (torch.cuda.mem_get_info)",
+    "translation_gpu_memory_allocated_mib": "the GPU memory torch's allocator holds for tensors (not CTranslate2's)",
 }
 
 
@@ -34,13 +44,13 @@ class Counts:
     def __init__(self) -> None:
         self.values: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
 
-    def add(self, name: str, value: int = 1, **labels: str) -> None:
+    def add(self, name: str, value: float = 1, **labels: str) -> None:
         if name not in COUNTERS:
             raise KeyError(f"unknown counter {name!r}")
         if value:
             self.values[(name, tuple(sorted(labels.items())))] += value
 
-    def get(self, name: str, **labels: str) -> int:
+    def get(self, name: str, **labels: str) -> float:
         return self.values[(name, tuple(sorted(labels.items())))]
 
 
@@ -57,3 +67,29 @@ def report_to_torchserve(counts: Counts, metrics: Any, model_name: str) -> None:
         dimensions = [Dimension("ModelName", model_name), Dimension("Level", "Model")]
         dimensions += [Dimension(key, val) for key, val in labels]
         metrics.add_counter(name, value, None, dimensions)
+
+
+def gpu_memory_mib(device: str) -> dict[str, float]:
+    """GPU_GAUGES for `device` ("cuda:N"); empty on a CPU. TorchServe's own GPU metrics need nvgpu and
+    pynvml in the image; these need only torch, and see what CTranslate2 holds too (used_mib)."""
+    if not device.startswith("cuda"):
+        return {}
+    import torch
+
+    free, total = torch.cuda.mem_get_info(device)
+    return {
+        "translation_gpu_memory_used_mib": round((total - free) / 2**20, 1),
+        "translation_gpu_memory_allocated_mib": round(torch.cuda.memory_allocated(device) / 2**20, 1),
+    }
+
+
+def report_gauges(gauges: dict[str, float], metrics: Any, model_name: str) -> None:
+    """Set gauges in TorchServe's worker metrics cache, as report_to_torchserve adds counters."""
+    if metrics is None:
+        return
+    from ts.metrics.dimension import Dimension
+    from ts.metrics.metric_type_enum import MetricTypes
+
+    for name, value in gauges.items():
+        dimensions = [Dimension("ModelName", model_name), Dimension("Level", "Model")]
+        metrics.add_metric(name, value, "MB", None, dimensions, MetricTypes.GAUGE)

@@ -108,27 +108,16 @@ def from_hub(spec: str) -> LocatedModel:
     return LocatedModel(path, source)
 
 
-def gcs_client() -> Any:
-    """A storage client with the project's credentials; anonymous against an emulator."""
-    import os
-
-    from google.cloud import storage
-
-    if os.environ.get("STORAGE_EMULATOR_HOST"):
-        from google.auth.credentials import AnonymousCredentials
-
-        return storage.Client(project="emulator", credentials=AnonymousCredentials())
-    return storage.Client()
-
-
 def gcs_folder_names(uri: str) -> tuple[str, str, list[str]]:
     """(bucket, prefix, names of the folder's own files): subfolders such as checkpoints are not listed."""
     bucket, _, prefix = uri.removeprefix("gs://").partition("/")
     if not bucket:
         raise ModelSourceError(f"{uri!r} names no bucket; use gs://<bucket>/<folder>")
     prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    from handler.gcs_download import client
+
     try:
-        blobs = gcs_client().list_blobs(bucket, prefix=prefix, delimiter="/")
+        blobs = client().list_blobs(bucket, prefix=prefix, delimiter="/")
         return bucket, prefix, [b.name[len(prefix) :] for b in blobs]
     except Exception as e:  # credentials, permissions, network: one sentence, not a traceback
         raise ModelSourceError(f"cannot list {uri}: {type(e).__name__}: {_first_line(e)}") from None
@@ -142,13 +131,13 @@ def download_gcs_folder(uri: str, target: Path) -> Path:
     wanted = sorted(n for n in names if is_model_file(n))
     if CONFIG_FILE not in wanted:
         raise ModelSourceError(f"{uri} holds no {CONFIG_FILE}: it is not a model directory")
-    from handler.gcs_download import GcsDownloadError, download_blob
+    from handler.gcs_download import GcsDownloadError, download_folder
 
     target.mkdir(parents=True, exist_ok=True)
     try:
-        # Retried on transient errors, checked against the object's size and checksum, renamed into place.
-        for name in tqdm(wanted, desc=f"downloading {uri}", unit="file"):
-            download_blob(f"gs://{bucket}/{prefix}{name}", target / name)
+        # In parallel, retried on transient errors, checked against the objects' checksums, renamed into place.
+        with tqdm(total=len(wanted), desc=f"downloading {uri}", unit="file") as progress:
+            download_folder(f"gs://{bucket}/{prefix}", target, names=wanted, on_file=progress.update)
     except GcsDownloadError as e:
         raise ModelSourceError(str(e)) from None
     return target

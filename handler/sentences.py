@@ -15,8 +15,8 @@ import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
 from pathlib import Path
+from typing import Any, ClassVar
 
 import sentence_splitter
 

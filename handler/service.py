@@ -10,17 +10,20 @@ import logging
 import math
 import os
 import sys
+import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
+from traceback import format_exception
 from typing import Any
 
 import torch
 
-from handler.backends.base import GenerationParams, Hypothesis, TranslationBackend
+from handler.backends.base import GenerationParams, Hypothesis, ModelNumericsError, TranslationBackend
 from handler.batching import plan_micro_batches
 from handler.cache import TranslationCache
+from handler.device_failures import breaks_the_device, is_out_of_memory
 from handler.errors import ServingError
 from handler.markup import TranslatableText
 from handler.markup import prepare as prepare_markup
@@ -34,6 +37,9 @@ from handler.vertex_protocol import VertexRequest, decode_body, format_predictio
 __all__ = ["Reply", "TranslationService", "default_params"]
 
 logger = logging.getLogger(__name__)
+# The sentence the worker translates at load (check_model): a model whose arithmetic overflows fails there.
+CHECK_SENTENCE = "Bu bir deneme cümlesidir."
+NUMERICS_ADVICE = "its precision may overflow: try dtype float32 (make archive DTYPE=float32)"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,18 @@ class TranslationService:
         self.defaults = default_params(backend, settings)
         self.max_segment_tokens = max(2, min(settings.max_segment_tokens, backend.max_source_tokens))
         self.cache = TranslationCache.of_mib(settings.cache_mib)
+
+    def check_model(self) -> None:
+        """Translate CHECK_SENTENCE with its score; ModelNumericsError, in one sentence, if the output
+        is empty or not finite (the worker then fails to load instead of answering "" with 200)."""
+        params = replace(self.defaults, num_beams=1, num_return_sequences=1, max_new_tokens=16)
+        try:
+            hypotheses = self.backend.generate([CHECK_SENTENCE], params, True)
+            check_numerics([CHECK_SENTENCE], hypotheses, params.max_new_tokens)
+        except ModelNumericsError as e:
+            raise ModelNumericsError(
+                f"the model failed its load check ({e}) translating {CHECK_SENTENCE!r}: {NUMERICS_ADVICE}"
+            ) from None
 
     def handle_batch(self, bodies: Sequence[Any], counts: Counts | None = None) -> list[Reply]:
         """One reply per body, in order; what was done is added to `counts` (handler/metrics.py)."""
@@ -173,7 +191,11 @@ class TranslationService:
         for batch in batches:
             limit = decoding_limit(params.max_new_tokens, batch.longest, self.settings)
             outputs = self._generate(
-                [segments[i] for i in batch.indices], replace(params, max_new_tokens=limit), scores, alignments
+                [segments[i] for i in batch.indices],
+                replace(params, max_new_tokens=limit),
+                scores,
+                counts,
+                alignments,
             )
             real = sum(lengths[i] for i in batch.indices)
             counts.add("translation_micro_batches_total")
@@ -188,35 +210,83 @@ class TranslationService:
         return hypotheses
 
     def _generate(
-        self, segments: list[str], params: GenerationParams, scores: bool, alignments: bool = False
+        self,
+        segments: list[str],
+        params: GenerationParams,
+        scores: bool,
+        counts: Counts,
+        alignments: bool = False,
     ) -> list[list[Hypothesis]]:
         try:
             # Asked for only when wanted, so that a backend from before alignments keeps working.
             if alignments:
-                return self.backend.generate(segments, params, scores, alignments=True)
-            return self.backend.generate(segments, params, scores)
-        except (torch.OutOfMemoryError, MemoryError):
-            logger.exception("out of memory translating %d segments", len(segments))
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            raise ServingError(
-                HTTPStatus.INSUFFICIENT_STORAGE, "out of memory while translating; send fewer or shorter instances"
-            ) from None
+                outputs = self.backend.generate(segments, params, scores, alignments=True)
+            else:
+                outputs = self.backend.generate(segments, params, scores)
+            check_numerics(segments, outputs, params.max_new_tokens)
+            return outputs
         except ServingError:
             raise
+        except ModelNumericsError as e:
+            logger.error("translating %d segments: %s", len(segments), e)
+            counts.add("translation_numerics_errors_total")
+            error = ServingError(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                f"the model produced non-finite or empty output ({e}); {NUMERICS_ADVICE}",
+            )
         except Exception as e:
-            if isinstance(e, torch.AcceleratorError) or "CUDA" in str(e):
-                # A CUDA error leaves the context unusable: end this worker so TorchServe starts a clean one.
-                logger.critical("CUDA error, ending the worker: %s", e, exc_info=True)
-                for handler in logging.getLogger().handlers:
-                    handler.flush()
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(1)
-            logger.exception("translation failed")
-            raise ServingError(
-                HTTPStatus.INTERNAL_SERVER_ERROR, f"translation failed: {type(e).__name__}: {e}"
-            ) from None
+            if breaks_the_device(e):
+                end_worker(e)
+            if not is_out_of_memory(e):
+                logger.exception("translation failed")
+                raise ServingError(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, f"translation failed: {type(e).__name__}: {e}"
+                ) from None
+            # The traceback's frames hold the batch's tensors: logged as text (a record keeps no frame),
+            # then cleared, so that the memory is free once this block ends.
+            logger.error("out of memory translating %d segments\n%s", len(segments), "".join(format_exception(e)))
+            traceback.clear_frames(e.__traceback__)
+            e.__traceback__ = None
+            error = ServingError(
+                HTTPStatus.INSUFFICIENT_STORAGE, "out of memory while translating; send fewer or shorter instances"
+            )
+        if error.status == HTTPStatus.INSUFFICIENT_STORAGE:
+            # Here, outside the except block, the exception and its frames are gone.
+            free_device_memory()
+        raise error
+
+
+def check_numerics(segments: list[str], outputs: list[list[Hypothesis]], max_new_tokens: int) -> None:
+    """ModelNumericsError if a hypothesis's log-probability is NaN or infinite, or its text is empty
+    while its source is not: what overflowing arithmetic gives (NaN logits pick id 0, `</s>`).
+
+    An empty text that the length limit cut (max_new_tokens 1 leaves room for `</s>` only) is no sign."""
+    for segment, hypotheses in zip(segments, outputs):
+        for h in hypotheses:
+            if h.log_prob is not None and not math.isfinite(h.log_prob):
+                raise ModelNumericsError(f"score {h.log_prob} for {len(segment)} characters of source")
+            if not h.text.strip() and segment.strip() and h.tokens < max_new_tokens:
+                raise ModelNumericsError(f"an empty translation of {len(segment)} characters of source")
+
+
+def free_device_memory() -> None:
+    """Give the CUDA caching allocator's free blocks back after an out-of-memory failure."""
+    import gc
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def end_worker(error: BaseException) -> None:
+    """A CUDA, cuBLAS or cuDNN failure leaves the context unusable: end this worker so that TorchServe
+    starts a clean one (handler/device_failures.py tells which failures do)."""
+    logger.critical("device failure, ending the worker: %s", error, exc_info=error)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def decoding_limit(max_new_tokens: int, longest_source: int, settings: ServingSettings) -> int:

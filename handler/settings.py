@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from handler.backends.base import PAD_TO_MULTIPLE_OF
+from handler.backends.base import PAD_TO_MULTIPLE_OF, SCORE_CHUNK_TOKENS
 from handler.backends.precision import DTYPES
 
 MODEL_CONFIG_PATH = Path(__file__).with_name("model-config.yaml")
@@ -26,11 +26,15 @@ TORCHSERVE_KEYS = frozenset(
     "asyncCommunication sequenceMaxIdleMSec sequenceTimeoutMSec maxNumSequence maxSequenceJobQueueSize "
     "sequenceBatching continuousBatching useVenv handler pt2".split()
 )
+# The request body limit the container sets (container/settings.py, MAX_REQUEST_BYTES) and passes to
+# the workers' environment. The archive's per-request limits (max_instances, max_request_chars) are
+# for a Vertex shared endpoint's 1.5 MB; a dedicated endpoint's larger bodies scale them.
+REQUEST_BYTES_ENV = "MAX_REQUEST_BYTES"
+SHARED_ENDPOINT_REQUEST_BYTES = 1572864
 
 
 @dataclass(frozen=True)
 class ServingSettings:
-    backend: str
     threads_per_worker: int
     max_instances: int
     max_text_chars: int
@@ -42,6 +46,9 @@ class ServingSettings:
     batch_token_budget: int
     max_batch_sentences: int
     # Keys added after release 0.1 have defaults, so that the YAML of archives built before them still loads.
+    # backend and dtype are written by `make archive` (BACKEND=, DTYPE=) into every archive's YAML, old ones
+    # included; the shipped YAML does not offer them, since editing them there would change nothing.
+    backend: str = "transformers"
     # The arithmetic the backend runs (handler/backends/precision.py); `auto` as before the key existed.
     dtype: str = "auto"
     # Decoding cap per micro-batch: ceil(factor x longest source length) + offset tokens (factor 0: no cap).
@@ -51,11 +58,14 @@ class ServingSettings:
     cache_mib: int = 0
     # Source rows padded to a multiple of this many tokens (0 or 1: to the longest row only), so that
     # a worker sees a bounded set of input shapes; the transformers backend's native memory grows
-    # with every new shape (README "Worker memory"). The default serves old archives too.
+    # with every new shape (docs/operations.md "Worker memory"). The default serves old archives too.
     pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
     # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
     # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
     inter_threads: int = 0
+    # Target tokens (rows x length) per forward pass of return_details' scoring pass (transformers): bounds
+    # its logits to this many x the vocabulary, however long the rows. The default serves old archives too.
+    score_chunk_tokens: int = SCORE_CHUNK_TOKENS
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 
@@ -69,13 +79,13 @@ class ServingSettings:
         missing = sorted(required - set(section))
         if unknown or missing:
             raise ValueError(f"model-config.yaml handler section: unknown keys {unknown}, missing keys {missing}")
-        if section["backend"] not in BACKENDS:
-            raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {section['backend']!r}")
-        dtypes = DTYPES[section["backend"]]
+        backend = section.get("backend", keys["backend"].default)
+        if backend not in BACKENDS:
+            raise ValueError(f"model-config.yaml handler.backend must be one of {BACKENDS}, not {backend!r}")
+        dtypes = DTYPES[backend]
         if section.get("dtype", "auto") not in dtypes:
             raise ValueError(
-                f"model-config.yaml handler.dtype must be one of {dtypes} for {section['backend']}, "
-                f"not {section['dtype']!r}"
+                f"model-config.yaml handler.dtype must be one of {dtypes} for {backend}, not {section['dtype']!r}"
             )
         for name, value in section.items():
             if name in ("backend", "dtype"):  # text keys, checked above
@@ -87,7 +97,20 @@ class ServingSettings:
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
         workers = int(config.get("minWorkers") or 1)
-        return cls(**section, workers=workers)
+        settings = cls(**section, workers=workers)
+        request_bytes = os.environ.get(REQUEST_BYTES_ENV, "")
+        if request_bytes.isdigit() and int(request_bytes) > 0:
+            return settings.for_request_bytes(int(request_bytes))
+        return settings
+
+    def for_request_bytes(self, request_bytes: int) -> ServingSettings:
+        """These settings with the per-request limits scaled from a 1.5 MB body to `request_bytes`."""
+        factor = request_bytes / SHARED_ENDPOINT_REQUEST_BYTES
+        return dataclasses.replace(
+            self,
+            max_instances=max(1, round(self.max_instances * factor)),
+            max_request_chars=max(1, round(self.max_request_chars * factor)),
+        )
 
     def torch_threads(self, cpu_count: int | None = None) -> int:
         """Threads for one worker so that workers x threads fit the cores."""

@@ -159,5 +159,7 @@ def format_predictions(request: VertexRequest, translations: list[list[Any]]) ->
 
 
 def encode_reply(body: dict[str, Any]) -> str:
-    """A reply body as sent: JSON with non-ASCII text as is (Turkish and English stay readable)."""
-    return json.dumps(body, ensure_ascii=False)
+    """A reply body as sent: JSON with non-ASCII text as is (Turkish and English stay readable).
+
+    NaN and infinity are refused (ValueError): they are not JSON, and a client's parser rejects them."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False)

@@ -133,3 +133,19 @@ def gcs_bucket(monkeypatch) -> str:
         yield "test-bucket"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def nan_model_dir(tmp_path_factory, tiny_model_dir) -> Path:
+    """The tiny model with decoder weights past float32's range: NaN scores in every precision."""
+    from tests.model_layouts import overflowing_model
+
+    return overflowing_model(tiny_model_dir, tmp_path_factory.mktemp("nan-model"), 1e38)
+
+
+@pytest.fixture(scope="session")
+def float16_edge_model_dir(tmp_path_factory, tiny_model_dir) -> Path:
+    """The tiny model with decoder activations past float16's range (65,504) and well within float32's."""
+    from tests.model_layouts import overflowing_model
+
+    return overflowing_model(tiny_model_dir, tmp_path_factory.mktemp("float16-edge-model"), 1e6)

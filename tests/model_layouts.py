@@ -83,3 +83,20 @@ def hub_cache(hf_home: Path, repo_id: str, model_dir: Path, commit: str = HUB_CO
     (repo / "refs").mkdir(parents=True)
     (repo / "refs" / "main").write_text(commit)
     return snapshot
+
+
+def overflowing_model(model_dir: Path, out: Path, scale: float) -> Path:
+    """`model_dir` with its decoder's feed-forward output (fc2) scaled by `scale`: what a model trained in
+    float32 does at the edge of a narrower type's range, made to happen. 1e4 overflows float16 (its
+    largest value is 65,504) and nothing wider; 1e38 overflows float32 too."""
+    from transformers import AutoModelForSeq2SeqLM
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
+    with torch.no_grad():
+        for layer in model.model.decoder.layers:
+            layer.fc2.weight.mul_(scale)
+            layer.fc2.bias.mul_(scale)
+    model.save_pretrained(out)
+    for name in ("generation_config.json", *TOKENIZER_FILES):
+        shutil.copyfile(model_dir / name, out / name)
+    return out

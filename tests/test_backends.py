@@ -262,9 +262,15 @@ def test_greedy_translations_agree_up_to_near_ties(tuned_transformers, ct2_preci
     assert identical == len(AGREEMENT_TEXTS) if precision == "float32" else identical >= len(AGREEMENT_TEXTS) * 2 // 3
 
 
-def test_compute_type_follows_the_device():
+@pytest.mark.parametrize("capability, supported, expected", [((7, 5), ["int8_float16"], "int8_float16"),
+                                                              ((8, 9), ["int8_bfloat16", "bfloat16"], "int8_bfloat16")])  # fmt: skip
+def test_compute_type_follows_the_device(monkeypatch, capability, supported, expected):
+    import ctranslate2
+
     assert compute_type("cpu") == "int8"
-    assert compute_type("cuda:1") == "int8_float16"
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda index=None: capability)
+    monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda kind, index=0: {"float32", *supported})
+    assert compute_type("cuda:1") == expected
 
 
 def test_thread_layout_shares_the_worker_threads_between_replicas():
@@ -416,3 +422,25 @@ def test_both_backends_score_the_demo_models_translations_alike(tmp_path, precis
     worst = max(abs(a - b) for a, b in compared)
     print(f"demo model {precision}: {len(compared)} translations compared, worst score difference {worst:.2e}")
     assert worst <= SCORE_TOLERANCE[precision]
+
+
+def test_the_scoring_pass_is_chunked_by_target_tokens_with_the_same_scores(tiny_model_dir, tiny_backend):
+    """handler.score_chunk_tokens bounds rows x target length per forward pass; the scores do not depend on it."""
+    from handler.backends.transformers_backend import TransformersBackend, score_chunk_rows
+
+    assert [score_chunk_rows(2048, n) for n in (512, 64, 5000, 0)] == [4, 32, 1, 2048]
+    one_row = TransformersBackend(str(tiny_model_dir), "cpu", dtype="float32", score_chunk_tokens=1)
+    texts = ["Bu odun yanmaz.", "Kedi bahçede uyuyor ve köpek havlıyor.", "Evet."]
+    params = GenerationParams(num_beams=2, max_new_tokens=10, num_return_sequences=2)
+    calls = []
+    forward = one_row.model.model.forward
+    # The scoring pass is the one forward without a key/value cache (generate's steps use one).
+    one_row.model.model.forward = lambda *a, **k: (
+        (calls.append(k["decoder_input_ids"].shape) if k.get("use_cache") is False else None) or forward(*a, **k)
+    )
+    chunked = one_row.generate(texts, params, scores=True)
+    whole = tiny_backend.generate(texts, params, scores=True)
+    assert [h.log_prob for row in chunked for h in row] == pytest.approx(
+        [h.log_prob for row in whole for h in row], abs=1e-4
+    )
+    assert [shape[0] for shape in calls] == [1] * 6  # six rows (3 texts x 2), one per pass

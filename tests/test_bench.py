@@ -6,13 +6,16 @@ import json
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
+from bench.batches import BatchCounter
 from bench.cost import CpuMeter, tree_cpu_seconds, unit_costs
-from bench.run import batch_log
+from bench.result import Result
 from bench.workload import MAX_TOKENS, MIN_TOKENS, bench_sentences, build_bench_model
 from handler.backends import GenerationParams
 from handler.backends.transformers_backend import TransformersBackend
@@ -74,10 +77,11 @@ def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
     assert costs == {"cpu_s_per_1k_sentences": 4.0, "cpu_s_per_m_chars": 50.0, "sentences_per_s_per_vcpu": 250.0}
 
 
+@pytest.mark.bench
 @pytest.mark.torchserve
 def test_make_bench_quick_runs_end_to_end(tmp_path):
     result = subprocess.run(
-        ["make", "bench", "QUICK=1", f"ARGS=--output {tmp_path} --rounds 3"],
+        ["make", "bench", "QUICK=1", f"ARGS=--out {tmp_path} --rounds 3"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -97,8 +101,8 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert r["source_chars"] > r["sentences"], r["label"]
         if r["system"] == "torchserve":
             assert r["server_cpu"].get("worker", 0) > 0, r["label"]
-            # Every request of the run in exactly one of the batches TorchServe formed (worker log).
-            assert sum(r["batches"]) == len(r["latencies"]) and r["requests_per_batch"] >= 1, r["label"]
+            # Every request of the run in exactly one of the batches TorchServe formed (the handler's counters).
+            assert r["batched_requests"] == len(r["latencies"]) and r["requests_per_batch"] >= 1, r["label"]
             # The worker's time in the handler fits in the run's wall time (one worker).
             assert 0 < r["handling_s"] <= r["seconds"] and 0 < r["worker_busy"] <= 1, r["label"]
     # The server's cost is counted per part, the load generator's apart (summed over the runs: psutil
@@ -118,7 +122,7 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
             )
             assert served["sentences"] == local["sentences"] == len(served["latencies"])
             assert len(local["latencies"]) * size == local["sentences"]
-            assert len(local["latencies"]) <= len(served["batches"]) and max(served["batches"]) <= size
+            assert len(local["latencies"]) <= served["batches"] <= served["batched_requests"] == served["sentences"]
             assert f"{backend} torchserve c={size} x1" in result.stdout.split("pairs: per batch, ms", 1)[1]
     # Each backend and precision measured in a fresh process of its own, none in the benchmark's.
     processes = raw["environment"]["processes"]
@@ -159,19 +163,42 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "targets" in result.stdout
 
 
-def test_batches_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
-    log = tmp_path / "model_log.log"
-    # A line of an archive built before the handler logged its time, then two of today's.
-    log.write_text("x - handled a batch of 3 requests: 200 200 200\n")
-    offset = log.stat().st_size
-    with open(log, "a") as f:
-        f.write(
-            "2026 [INFO ] W-9000 MODEL_LOG - handled a batch of 32 requests in 0.7125 s: 200\nother\n"
-            "handled a batch of 1 requests in 0.0031 s: 400\n"
-        )
-    assert batch_log(log, 0) == [(3, 0.0), (32, 0.7125), (1, 0.0031)]
-    assert batch_log(log, offset) == [(32, 0.7125), (1, 0.0031)]
-    assert batch_log(tmp_path / "absent", 0) == []
+def test_batches_come_from_the_handler_counters_and_floor_refuses_bad_flags():
+    # A metrics port as TorchServe's frontend serves it: the handler's counters, one line per label set.
+    pages = [
+        'translation_batches_total{Level="Model",ModelName="tr_en",} 4.0\n'
+        'translation_batch_requests_total{Level="Model",ModelName="tr_en",} 10.0\n',
+        'translation_batches_total{Level="Model",ModelName="tr_en",} 7.0\n'
+        'translation_batch_requests_total{Level="Model",ModelName="tr_en",} 45.0\n'
+        'translation_handler_seconds_total{Level="Model",ModelName="tr_en",} 1.25\n'
+        'translation_batches_total{Level="Model",ModelName="other",} 1.0\n'
+        "ts_inference_requests_total 99.0\n",
+    ]
+
+    class Metrics(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.pop(0).encode() if self.path == "/metrics" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        counter, result = BatchCounter(f"http://127.0.0.1:{server.server_address[1]}"), Result("torchserve", "x", 8, 1)
+        counter.start()
+        counter.record(result)
+    finally:
+        server.shutdown()
+    assert (result.batches, result.batched_requests, result.handling_s) == (4, 35, 1.25)
+    assert result.summary()["requests_per_batch"] == 35 / 4
+    none = Result("naive", "x", 8, 1)
+    BatchCounter(None).record(none)  # a server without the handler's counters: nothing recorded
+    assert (none.batches, none.batched_requests, none.handling_s) == (0, 0, 0.0)
     bad = subprocess.run([sys.executable, "-m", "bench.floor", "--delays", "five"], cwd=REPO_ROOT,
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "--delays takes whole numbers" in bad.stderr
@@ -180,6 +207,7 @@ def test_batches_come_from_the_worker_log_and_floor_refuses_bad_flags(tmp_path):
     assert none.returncode == 2 and "--rounds must be at least 1, not 0" in none.stderr
 
 
+@pytest.mark.bench
 @pytest.mark.torchserve
 def test_soak_runs_with_parameters_and_handler_config_and_plots(tmp_path, tiny_model_dir):
     from bench import soak
@@ -369,6 +397,7 @@ def test_the_load_generator_gives_up_on_a_silent_server_at_its_timeout_and_refus
         Connection("https://example.org/p")
 
 
+@pytest.mark.slow  # 105 s on the shared machine: a loaded model translating hundreds of batches
 def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_model_dir):
     from bench import memory
 
@@ -383,6 +412,7 @@ def test_memory_trace_samples_rss_and_the_python_heap_and_plots(tmp_path, tiny_m
     assert memory.main(["--model-dir", str(tmp_path / "none")]) == 2
 
 
+@pytest.mark.slow  # 22 s: both backends loaded at each thread count
 def test_threads_measures_each_backend_at_each_thread_count(tiny_model_dir, capsys):
     from bench import threads
 

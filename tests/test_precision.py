@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,8 @@ from handler.backends.precision import (
     cpu_has_bf16,
     ctranslate2_compute_type,
     ctranslate2_quantization,
+    gpu_dtype,
+    gpu_has_bf16,
     transformers_dtype,
 )
 from handler.backends.transformers_backend import TransformersBackend
@@ -46,16 +49,56 @@ GRAVITON_STYLE = ""  # no x86 flags at all
 def test_auto_picks_bfloat16_only_on_cpus_with_native_bfloat16(flags, expected):
     assert cpu_has_bf16(flags.split()) == (expected == "bfloat16")
     assert transformers_dtype("auto", "cpu", flags.split()) == expected
-    # GPUs keep float16 whatever the host CPU has.
-    assert transformers_dtype("auto", "cuda", flags.split(), cuda_bf16=True) == "float16"
+    # On a GPU the GPU decides, whatever the host CPU has.
+    assert transformers_dtype("auto", "cuda", flags.split(), (7, 5)) == "float16"
+    assert transformers_dtype("auto", "cuda", flags.split(), (9, 0)) == "bfloat16"
+
+
+# The GPUs Vertex AI offers, by compute capability: (name, capability, what torch's default
+# is_bf16_supported() answers, counting emulation), and what auto picks for each backend.
+VERTEX_GPUS = [
+    ("T4", (7, 5), True, "float16", "int8_float16"),  # bfloat16 emulated: is_bf16_supported() says yes
+    ("V100", (7, 0), True, "float16", "int8_float16"),
+    ("P100", (6, 0), False, "float16", "int8_float16"),
+    ("L4", (8, 9), True, "bfloat16", "int8_bfloat16"),
+    ("A100", (8, 0), True, "bfloat16", "int8_bfloat16"),
+    ("H100", (9, 0), True, "bfloat16", "int8_bfloat16"),
+]
+
+
+@pytest.mark.parametrize("name, capability, emulated_yes, transformers, ctranslate2", VERTEX_GPUS)
+def test_auto_on_each_vertex_gpu(name, capability, emulated_yes, transformers, ctranslate2):
+    # torch.cuda.is_bf16_supported(including_emulation=False) says yes from 8.0 only; the default says
+    # yes on a T4 too, and the capability alone still keeps bfloat16 off there.
+    for reported in (True, emulated_yes, capability >= (8, 0)):
+        native = gpu_has_bf16(capability, reported)
+        assert native == (reported and capability >= (8, 0))
+    assert transformers_dtype("auto", "cuda", [], capability, bf16_reported=capability >= (8, 0)) == transformers
+    assert transformers_dtype("auto", "cuda", [], capability, bf16_reported=emulated_yes) == transformers
+    assert ctranslate2_compute_type("auto", "cuda", capability, capability >= (8, 0)) == ctranslate2
+    # Explicit types are kept where the GPU runs them natively, refused where it would emulate bfloat16.
+    for backend, dtype in (("transformers", "float32"), ("transformers", "float16"), ("ctranslate2", "int8_float16")):
+        assert gpu_dtype(backend, dtype, capability) == dtype
+    for backend, dtype in (("transformers", "bfloat16"), ("ctranslate2", "int8_bfloat16"), ("ctranslate2", "bfloat16")):
+        if transformers == "bfloat16":
+            assert gpu_dtype(backend, dtype, capability) == dtype
+        else:
+            with pytest.raises(ValueError, match=f"native bfloat16 .*this one has {capability[0]}.{capability[1]}"):
+                gpu_dtype(backend, dtype, capability, bf16_reported=emulated_yes)
+
+
+def test_a_gpu_of_unknown_capability_or_a_torch_without_bf16_kernels_gets_float16():
+    assert gpu_dtype("transformers", "auto", None) == "float16"
+    assert gpu_dtype("ctranslate2", "auto", None) == "int8_float16"
+    assert gpu_dtype("transformers", "auto", (9, 0), bf16_reported=False) == "float16"
 
 
 def test_explicit_dtypes_are_kept_and_unknown_ones_refused():
     for dtype in ("float32", "bfloat16", "float16"):
         assert transformers_dtype(dtype, "cpu", MILAN.split()) == dtype
-    assert transformers_dtype("bfloat16", "cuda", [], cuda_bf16=True) == "bfloat16"
+    assert transformers_dtype("bfloat16", "cuda", [], (8, 0)) == "bfloat16"
     with pytest.raises(ValueError, match="compute capability 8.0"):
-        transformers_dtype("bfloat16", "cuda", [], cuda_bf16=False)
+        transformers_dtype("bfloat16", "cuda", [], (7, 5))
     with pytest.raises(ValueError, match="'int8' is not one of transformers's"):
         transformers_dtype("int8", "cpu", [])
     assert ctranslate2_compute_type("auto", "cpu") == "int8"
@@ -81,8 +124,8 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 
 def test_dtype_key_is_checked_per_backend():
     config = read_model_config()
-    assert ServingSettings.from_model_config(config).dtype == "auto"
-    del config["handler"]["dtype"]  # archives packed before the key existed
+    # The shipped YAML leaves it to `make archive DTYPE=`; archives packed before the key existed lack it too.
+    assert "dtype" not in config["handler"]
     assert ServingSettings.from_model_config(config).dtype == "auto"
     for backend, dtype in (("transformers", "bfloat16"), ("ctranslate2", "int8_float32")):
         config["handler"].update(backend=backend, dtype=dtype)
@@ -177,3 +220,21 @@ def test_padded_bfloat16_batches_run_eager_attention_and_score_as_the_fused_kern
     assert reference.batch_attention == reference.row_attention == fused  # float32 keeps the fused kernel
     expected = reference.translate(texts, params)
     assert sum(ours == theirs for ours, theirs in zip(batched, expected)) >= len(texts) - 2
+
+
+def test_float16_overflow_is_guarded_in_the_decoder_too(float16_edge_model_dir):
+    """Activations past 65,504 in the decoder: transformers' own guard (the encoder, after LayerNorm) lets
+    them become NaN; ours clamps each projection where the value arises, so the scores stay finite."""
+    from handler.backends.base import ModelNumericsError
+
+    params = GenerationParams(num_beams=1, max_new_tokens=8)
+    text = "Bu odun yanmaz."
+    (full,) = TransformersBackend(str(float16_edge_model_dir), "cpu", dtype="float32").generate([text], params, True)
+    assert full[0].text and math.isfinite(full[0].log_prob)
+    half = TransformersBackend(str(float16_edge_model_dir), "cpu", dtype=torch.float16)
+    (guarded,) = half.generate([text], params, True)
+    assert guarded[0].text and math.isfinite(guarded[0].log_prob)
+    for module in half.model.modules():  # the model as transformers alone runs it
+        module._forward_hooks.clear()
+    with pytest.raises(ModelNumericsError, match="NaN or inf in torch.float16"):
+        half.generate([text], params, True)

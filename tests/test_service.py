@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import weakref
 
 import pytest
 import torch
@@ -153,8 +154,19 @@ def test_generation_errors_become_json_replies_and_the_service_recovers(tiny_bac
     assert again.status == 200
 
 
-def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch):
-    """A CUDA error other than out-of-memory leaves the device unusable: the process exits for a clean restart."""
+@pytest.mark.parametrize(
+    "error",
+    [
+        torch.AcceleratorError("CUDA error: an illegal memory access was encountered"),
+        RuntimeError("cuBLAS failed with status CUBLAS_STATUS_EXECUTION_FAILED"),  # CTranslate2's words
+        RuntimeError("CUDA failed with error unspecified launch failure"),
+        RuntimeError("cuDNN error: CUDNN_STATUS_INTERNAL_ERROR"),
+    ],
+    ids=str,
+)
+def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch, error):
+    """A CUDA, cuBLAS or cuDNN error (not out of memory) leaves the device unusable: the process exits
+    for a clean restart, whichever backend's words say so."""
     exits = []
 
     def fake_exit(code):
@@ -162,11 +174,37 @@ def test_cuda_error_ends_the_worker(tiny_backend, settings, monkeypatch):
         raise SystemExit(code)
 
     monkeypatch.setattr("handler.service.os._exit", fake_exit)
-    error = torch.AcceleratorError("CUDA error: an illegal memory access was encountered")
     service = TranslationService(FailingBackend(tiny_backend, error), settings)
     with pytest.raises(SystemExit):
         service.handle_batch([body(["Bu odun yanmaz."])])
     assert exits == [1]
+
+
+class Held:
+    """Stands for the batch's device tensors that an out-of-memory traceback's frames hold."""
+
+
+class OutOfMemoryBackend(WrappedBackend):
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.held = None
+
+    def generate(self, texts, params, scores=False):
+        activations = Held()
+        self.held = weakref.ref(activations)
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_out_of_memory_frees_after_the_traceback_is_gone(tiny_backend, settings, monkeypatch):
+    backend = OutOfMemoryBackend(tiny_backend)
+    seen = []
+    # At the moment the cache is emptied, nothing may hold the failed batch's tensors any more.
+    monkeypatch.setattr("handler.service.free_device_memory", lambda: seen.append(backend.held()))
+    counts = Counts()
+    (reply,) = TranslationService(backend, settings).handle_batch([body(["Bu odun yanmaz."])], counts)
+    assert reply.status == 507 and "out of memory while translating" in reply.body["error"]
+    assert seen == [None]
+    assert counts.get("translation_errors_total", status="507") == 1
 
 
 class RecordingBackend(WrappedBackend):
@@ -276,3 +314,68 @@ def test_repetition_controls_reach_both_backends(request, backend_name):
     distinct = one(backend, text, max_new_tokens=24, no_repeat_ngram_size=1).split()
     assert len(set(distinct)) == len(distinct)
     assert one(backend, text, max_new_tokens=24, repetition_penalty=2.0).split() != free
+
+
+@pytest.fixture(scope="module")
+def nan_service(nan_model_dir, settings):
+    from handler.backends.transformers_backend import TransformersBackend
+
+    return TranslationService(TransformersBackend(str(nan_model_dir), "cpu", dtype="float32"), settings)
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_nan_scores_are_a_500_naming_the_numerics_never_an_empty_200(nan_service, details):
+    """A model whose arithmetic overflows (NaN logits pick id 0, `</s>`, so the text would be "")."""
+    counts = Counts()
+    good_and_bad = [body(["Bu odun yanmaz."], return_details=details), body([])]
+    replies = nan_service.handle_batch(good_and_bad, counts)
+    assert [r.status for r in replies] == [500, 400]
+    message = replies[0].body["error"]
+    assert message.startswith("the model produced non-finite or empty output (the model's scores held NaN or inf")
+    assert message.endswith("its precision may overflow: try dtype float32 (make archive DTYPE=float32)")
+    assert counts.get("translation_numerics_errors_total") == 1
+    assert counts.get("translation_errors_total", status="500") == 1
+    assert counts.get("translation_requests_total") == 0
+
+
+class EmptyBackend(WrappedBackend):
+    """The real backend, ending every hypothesis at once: what NaN logits give (id 0 is `</s>`) unreported."""
+
+    def generate(self, texts, params, scores=False):
+        return [
+            [dataclasses.replace(h, text="", tokens=1) for h in row]
+            for row in self.backend.generate(texts, params, scores)
+        ]
+
+
+def test_an_empty_translation_of_a_real_source_is_a_500_unless_the_length_limit_cut_it(tiny_backend, settings):
+    service = TranslationService(EmptyBackend(tiny_backend), settings)
+    counts = Counts()
+    (reply,) = service.handle_batch([body(["Bu odun yanmaz."])], counts)
+    assert reply.status == 500 and "an empty translation of 15 characters of source" in reply.body["error"]
+    assert counts.get("translation_numerics_errors_total") == 1
+    # max_new_tokens 1 leaves room for `</s>` alone: an empty text is what was asked for.
+    (reply,) = service.handle_batch([body(["Bu odun yanmaz."], max_new_tokens=1)])
+    assert reply.status == 200 and reply.body["predictions"] == [""]
+
+
+def test_the_load_check_passes_a_sound_model_and_names_the_numerics_of_a_broken_one(service, nan_service):
+    from handler.backends import ModelNumericsError
+
+    service.check_model()
+    with pytest.raises(ModelNumericsError) as raised:
+        nan_service.check_model()
+    message = str(raised.value)
+    assert message.startswith("the model failed its load check (the model's scores held NaN or inf in torch.float32)")
+    assert message.endswith("its precision may overflow: try dtype float32 (make archive DTYPE=float32)")
+
+
+def test_replies_with_nan_are_refused_by_the_encoder():
+    from handler.vertex_protocol import encode_reply
+
+    assert encode_reply({"predictions": [{"translation": "a", "score": -0.5}]}) == (
+        '{"predictions": [{"translation": "a", "score": -0.5}]}'
+    )
+    for value in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            encode_reply({"predictions": [{"translation": "", "score": value}]})

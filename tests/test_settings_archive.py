@@ -24,6 +24,25 @@ def test_shipped_model_config_is_valid():
     assert config["responseTimeout"] < 60
 
 
+def test_the_shipped_yaml_does_not_offer_what_make_archive_overrides(tiny_model_dir, tmp_path):
+    """handler.backend and handler.dtype come from `make archive BACKEND= DTYPE=`: editing them in the
+    YAML would change nothing, so it does not carry them; the archive's YAML does, and old ones load."""
+    import zipfile
+
+    import yaml
+
+    from handler.archive import build_archive
+
+    config = read_model_config()
+    assert not {"backend", "dtype"} & set(config["handler"])
+    packed = yaml.safe_load(
+        zipfile.ZipFile(build_archive(tiny_model_dir, tmp_path, dtype="float32")).read("model-config.yaml")
+    )
+    assert (packed["handler"]["backend"], packed["handler"]["dtype"]) == ("transformers", "float32")
+    settings = ServingSettings.from_model_config(packed)
+    assert (settings.backend, settings.dtype) == ("transformers", "float32")
+
+
 def test_threads_share_the_cores_between_workers():
     config = read_model_config()
     two_workers = ServingSettings.from_model_config({**config, "minWorkers": 2})
@@ -83,8 +102,11 @@ def test_archive_packs_only_what_serving_needs(tiny_model_dir, tmp_path):
     assert manifest["model"]["modelName"] == "tr_en"
     assert manifest["model"]["handler"] == "ts_handler.py"
     shipped = read_model_config(MODEL_CONFIG_PATH)
-    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing).
-    assert packed_config == {k: v for k, v in shipped.items() if k != "backends"}
+    # The shipped YAML less its per-backend map, which was applied (transformers changes nothing),
+    # with the backend and the dtype that `make archive` writes.
+    expected = {k: v for k, v in shipped.items() if k != "backends"}
+    expected["handler"] = {**shipped["handler"], "backend": "transformers", "dtype": "auto"}
+    assert packed_config == expected
     assert shipped["backends"]["transformers"] == {}
 
 
@@ -165,3 +187,22 @@ def test_each_backend_packs_its_own_overrides():
         assert "backends" not in packed and packed["handler"]["backend"] == backend
         assert packed["maxBatchDelay"] == shipped["backends"][backend].get("maxBatchDelay", shipped["maxBatchDelay"])
         ServingSettings.from_model_config(packed)
+
+
+def test_per_request_limits_follow_the_containers_body_limit(monkeypatch):
+    """MAX_REQUEST_BYTES (the container's body limit, in the workers' environment) scales the archive's
+    per-request limits, which are set for a shared endpoint's 1.5 MB; a dedicated endpoint's 10 MB raises them."""
+    from handler.settings import REQUEST_BYTES_ENV, SHARED_ENDPOINT_REQUEST_BYTES, ServingSettings, read_model_config
+
+    config = read_model_config()
+    monkeypatch.delenv(REQUEST_BYTES_ENV, raising=False)
+    shared = ServingSettings.from_model_config(config)
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(SHARED_ENDPOINT_REQUEST_BYTES))
+    assert ServingSettings.from_model_config(config) == shared
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(10 * 1024 * 1024))
+    dedicated = ServingSettings.from_model_config(config)
+    assert dedicated.max_instances == round(shared.max_instances * 10 * 1024 * 1024 / SHARED_ENDPOINT_REQUEST_BYTES)
+    assert dedicated.max_request_chars > 6 * shared.max_request_chars
+    assert (dedicated.max_text_chars, dedicated.max_new_tokens) == (shared.max_text_chars, shared.max_new_tokens)
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(SHARED_ENDPOINT_REQUEST_BYTES // 64))
+    assert ServingSettings.from_model_config(config).max_instances == 2

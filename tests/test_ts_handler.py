@@ -15,8 +15,9 @@ from ts.context import Context, RequestProcessor
 from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler.backends.transformers_backend import model_dtype
+from handler.device_failures import DeviceUnavailableError
 from handler.settings import read_model_config
-from handler.ts_handler import TranslationHandler, select_device
+from handler.ts_handler import TranslationHandler, nvidia_driver, select_device
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +69,41 @@ def test_threads_are_set_for_the_worker(handler):
 
 def test_device_and_precision_selection(monkeypatch):
     assert select_device(None) == "cpu"
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert select_device(0) == "cpu"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert select_device(1) == "cuda:1"
     assert select_device(None) == "cpu"
+    # A T4 (7.5): torch's default is_bf16_supported() says yes through emulation; the choice is float16.
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: including_emulation)
     assert model_dtype(torch.device("cuda:1")) == torch.float16
+    with pytest.raises(ValueError, match="native bfloat16 .* this one has 7.5"):
+        model_dtype(torch.device("cuda:1"), "bfloat16")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))  # an H100
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+    assert model_dtype(torch.device("cuda:0")) == torch.bfloat16
     assert model_dtype(torch.device("cpu"), "float32") == torch.float32
+
+
+def test_a_gpu_torch_cannot_use_fails_the_load_in_one_sentence(monkeypatch, tmp_path):
+    """This machine's torch is a CPU build: a gpu_id from TorchServe must not quietly become the CPU."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(DeviceUnavailableError) as raised:
+        select_device(0)
+    message = str(raised.value)
+    assert message.startswith(f"TorchServe assigned GPU 0 to this worker but torch {torch.__version__} (")
+    cuda = f"built for CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+    assert cuda in message and "number_of_gpu=0" in message and message.count(". ") == 0
+    version = tmp_path / "version"
+    version.write_text(
+        "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n"
+        "GCC version:  gcc version 12.2.0\n"
+    )
+    assert nvidia_driver(version) == "550.54.15"
+    assert nvidia_driver(tmp_path / "absent") is None
+    # Through TorchServe's own Context: the worker's load fails instead of serving on the CPU.
+    context = Context("tr_en", "", {}, 32, 0, "0.12.0", model_yaml_config=read_model_config())
+    with pytest.raises(DeviceUnavailableError, match="cannot use it"):
+        TranslationHandler().initialize(context)
 
 
 def test_half_precision_path_runs_on_the_cpu_twin(tiny_model_dir, tiny_backend):
@@ -107,3 +136,31 @@ def test_a_ctranslate2_worker_takes_its_replicas_from_the_packed_config(
         torch.set_num_threads(threads)
     backend = handler.service.backend
     assert (backend.replicas, backend.translator.num_translators) == (replicas, replicas)
+
+
+def test_a_reply_holding_nan_is_sent_as_a_500_not_as_invalid_json():
+    context = make_context([{}])
+    text = TranslationHandler._encode({"predictions": [{"translation": "", "score": float("nan")}]}, context, 0)
+    assert context.get_response_status(0)[0] == 500
+    assert json.loads(text) == {
+        "error": "the reply held a non-finite number (Out of range float values are not JSON compliant); "
+        "try dtype float32"
+    }
+
+
+def test_gpu_memory_gauges_are_reported_on_a_gpu_and_nothing_on_the_cpu(handler, monkeypatch, caplog):
+    from handler.metrics import GPU_GAUGES, gpu_memory_mib, report_gauges
+
+    assert gpu_memory_mib("cpu") == {}
+    caplog.set_level(logging.INFO, logger="ts.metrics")
+    handler.handle([{"body": json.dumps({"instances": ["Evet."]}).encode()}], make_context([{}]))
+    assert not [r for r in caplog.records if "translation_gpu_memory" in r.getMessage()]  # the worker is on the CPU
+    # The CUDA branch, with torch's answers as a 16 GiB GPU with 4 GiB free would give them.
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (4 * 2**30, 16 * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device=None: 3 * 2**30)
+    gauges = gpu_memory_mib("cuda:0")
+    assert gauges == {"translation_gpu_memory_used_mib": 12288.0, "translation_gpu_memory_allocated_mib": 3072.0}
+    assert set(gauges) == set(GPU_GAUGES)
+    report_gauges(gauges, make_context([{}]).metrics, "tr_en")
+    lines = [r.getMessage() for r in caplog.records if "[METRICS]translation_gpu_memory" in r.getMessage()]
+    assert any("translation_gpu_memory_used_mib.Megabytes:12288.0|#ModelName:tr_en,Level:Model|" in x for x in lines)

@@ -54,6 +54,14 @@ def load_hub_dataset(args: DataArguments) -> DatasetDict:
     import datasets
 
     name, config = args.dataset_name, args.dataset_config_name
+    if datasets.config.HF_HUB_OFFLINE and not Path(name).exists():
+        # Offline, datasets reads a hub dataset from its own cache (wmt16/tr-en/0.0.0/<hash>/), whose
+        # config list it does not know (it lists "default"): the cache itself refuses a config it lacks.
+        try:
+            return datasets.load_dataset(name, config, cache_dir=None)
+        except Exception as e:
+            detail = "; ".join(line.strip() for line in str(e).strip().splitlines() if line.strip())
+            raise TrainingSetupError(f"cannot load dataset {name} ({config or 'its config'}) offline: {detail}") from e
     try:
         configs = datasets.get_dataset_config_names(name)
     except Exception as e:  # offline, unknown name, no access: all one message

@@ -14,6 +14,15 @@ from typing import Any, Protocol
 DEFAULT_POSITIONS = 512
 # Source padding granularity in tokens (model-config.yaml handler.pad_to_multiple_of).
 PAD_TO_MULTIPLE_OF = 8
+# Target tokens (rows x length) per forward pass when scoring (model-config.yaml handler.score_chunk_tokens):
+# the logits held at once are this many x the vocabulary (58,101 for opus-mt: 476 MB in float32).
+SCORE_CHUNK_TOKENS = 2048
+
+
+class ModelNumericsError(ArithmeticError):
+    """The model's arithmetic overflowed: NaN or inf scores, or nothing generated for a real source.
+
+    Raised by a backend or the service; the service answers 500 naming the model's numerics."""
 
 
 @dataclass(frozen=True)

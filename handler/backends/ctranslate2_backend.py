@@ -15,7 +15,7 @@ from pathlib import Path
 import ctranslate2
 from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, source_window
+from handler.backends.base import GenerationParams, Hypothesis, MarianTokens, ModelNumericsError, source_window
 from handler.backends.precision import AUTO, ctranslate2_compute_type
 from handler.settings import usable_cores
 
@@ -26,8 +26,17 @@ STORED_QUANTIZATION = "int8"
 
 
 def compute_type(device: str, requested: str = AUTO) -> str:
-    """auto: int8 matrix products on CPUs; int8 weights with float16 activations on GPUs."""
-    return ctranslate2_compute_type(requested, "cuda" if device.startswith("cuda") else "cpu")
+    """auto: int8 matrix products on CPUs; int8 weights with bfloat16 activations on GPUs of compute
+    capability 8.0 or more, float16 below (handler/backends/precision.py)."""
+    if not device.startswith("cuda"):
+        return ctranslate2_compute_type(requested, "cpu")
+    import torch
+
+    index = _device(device)[1]
+    capability = tuple(torch.cuda.get_device_capability(index))
+    # CTranslate2 lists bfloat16 only where its kernels run it natively (compute capability 8.0 and later).
+    native = "bfloat16" in ctranslate2.get_supported_compute_types("cuda", index)
+    return ctranslate2_compute_type(requested, "cuda", capability, native)  # type: ignore[arg-type]
 
 
 def convert_model(model_dir: Path, dest: Path, quantization: str = STORED_QUANTIZATION) -> Path:
@@ -158,7 +167,10 @@ class CTranslate2Backend(MarianTokens):
                 suppress_sequences=self.suppressed,
                 max_batch_size=self._piece_size(len(source)),
                 return_attention=alignments,
+                return_scores=True,  # one log-probability per hypothesis: how NaN arithmetic shows
             )
+            if not all(math.isfinite(score) for result in results for score in result.scores):
+                raise ModelNumericsError(f"the model's scores held NaN or inf in {self.translator.compute_type}")
             hypotheses = [result.hypotheses for result in results]
             attention = [result.attention if alignments else [[] for _ in result.hypotheses] for result in results]
         log_probs = self._log_probs(source, hypotheses) if scores else [[None] * len(row) for row in hypotheses]

@@ -4,43 +4,103 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 
 import torch
 import torch.nn.functional as F
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
-from handler.backends.base import PAD_TO_MULTIPLE_OF, GenerationParams, Hypothesis, MarianTokens, source_window
+from handler.backends.base import (
+    PAD_TO_MULTIPLE_OF,
+    SCORE_CHUNK_TOKENS,
+    GenerationParams,
+    Hypothesis,
+    MarianTokens,
+    ModelNumericsError,
+    source_window,
+)
 from handler.backends.precision import AUTO, cpu_flags, cpu_has_bf16, transformers_dtype
 from handler.batching import padded_width
 
 logger = logging.getLogger(__name__)
-# Rows scored per forward pass: bounds the logits held at once (rows x steps x vocabulary floats).
-SCORE_CHUNK_ROWS = 16
+# NonFiniteWatch reads every this-many-th vocabulary entry of each step's scores.
+SCORE_SAMPLE_STRIDE = 64
 # transformers' attention without a fused kernel: batched matrix products and a softmax.
 EAGER = "eager"
 # The decoder layer whose cross-attention (heads averaged) gives word alignments: chosen on the demo
 # model with bench/markup_quality.py (tag placement rate per layer).
 ALIGNMENT_LAYER = -1
+# Rows per alignment pass: bounds the attention weights held at once (rows x layers x heads x steps x source).
+ALIGNMENT_CHUNK_ROWS = 16
+
+
+def cuda_capability(device: torch.device) -> tuple[tuple[int, int], bool]:
+    """(compute capability, native bfloat16 as torch reports it) of a CUDA device.
+
+    Not torch.cuda.is_bf16_supported() alone: by default it counts emulation, and says yes on a T4."""
+    capability = tuple(torch.cuda.get_device_capability(device))
+    return capability, torch.cuda.is_bf16_supported(including_emulation=False)  # type: ignore[return-value]
 
 
 def model_dtype(device: torch.device, requested: str = AUTO) -> torch.dtype:
-    """The dtype `requested` (model-config.yaml handler.dtype) resolves to on `device`.
-
-    auto: half precision on GPUs (half the memory, tensor cores); bfloat16 on CPUs with native
-    bfloat16 instructions; float32 on other CPUs.
-    """
+    """The dtype `requested` (model-config.yaml handler.dtype) resolves to on `device`
+    (handler/backends/precision.py: bfloat16 or float16 on GPUs by compute capability; bfloat16 on
+    CPUs with native bfloat16 instructions; float32 on other CPUs)."""
     flags = cpu_flags() if device.type == "cpu" else frozenset()
-    # Asked only when it matters: auto keeps float16 on every GPU.
-    cuda_bf16 = requested == "bfloat16" and device.type == "cuda" and torch.cuda.is_bf16_supported()
-    name = transformers_dtype(requested, device.type, flags, cuda_bf16=cuda_bf16)
+    capability, bf16 = cuda_capability(device) if device.type == "cuda" else (None, False)
+    name = transformers_dtype(requested, device.type, flags, capability, bf16)
     if name == "bfloat16" and device.type == "cpu" and not cpu_has_bf16(flags):
         logger.warning("dtype bfloat16 on a CPU without avx512_bf16 or amx_bf16 is emulated and slower than float32")
     return getattr(torch, name)
 
 
+def guard_float16_overflow(model: torch.nn.Module) -> int:
+    """Clamp every linear layer's float16 output into float16's range; returns how many are guarded.
+
+    Marian is post-LayerNorm: an overflow happens in a projection (fc1, fc2, attention's out_proj, the
+    output layer) and reaches the residual sum as inf, which LayerNorm turns into NaN. transformers
+    clamps only the encoder layers' output, after that LayerNorm, where NaN is already past clamping,
+    and the decoder not at all. Clamping each projection's output keeps the values finite where they
+    arise, in the encoder and the decoder alike (one elementwise pass per layer)."""
+    limit = torch.finfo(torch.float16).max - 1000  # transformers' own margin
+
+    def clamp(module: torch.nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor:
+        return output.clamp_(-limit, limit) if output.dtype == torch.float16 else output
+
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    for layer in layers:
+        layer.register_forward_hook(clamp)
+    return len(layers)
+
+
+class NonFiniteWatch(LogitsProcessor):
+    """Notes whether any step's scores held NaN or +inf (-inf is how banned tokens are masked).
+
+    NaN logits make the argmax pick id 0, `</s>` in opus-mt: without this a NaN model answers "".
+    The flag stays on the device until read, so that it adds no synchronisation per step."""
+
+    def __init__(self) -> None:
+        self.flag: torch.Tensor | None = None
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        # A NaN in the decoder's state makes every logit of its row NaN, so a sample of the vocabulary tells,
+        # at a small fraction of a pass over it (amax propagates NaN; banned tokens are -inf, not flagged).
+        bad = ~(scores[:, ::SCORE_SAMPLE_STRIDE].amax(dim=-1) < math.inf).all()
+        self.flag = bad if self.flag is None else self.flag | bad
+        return scores
+
+    def seen(self) -> bool:
+        return bool(self.flag) if self.flag is not None else False
+
+
 class TransformersBackend(MarianTokens):
     def __init__(
-        self, model_dir: str, device: str, dtype: torch.dtype | str = AUTO, pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF
+        self,
+        model_dir: str,
+        device: str,
+        dtype: torch.dtype | str = AUTO,
+        pad_to_multiple_of: int = PAD_TO_MULTIPLE_OF,
+        score_chunk_tokens: int = SCORE_CHUNK_TOKENS,
     ) -> None:
         self.device = torch.device(device)
         self.pad_to_multiple_of = max(1, pad_to_multiple_of)
@@ -49,6 +109,10 @@ class TransformersBackend(MarianTokens):
         dtype = self.dtype
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
+        if dtype == torch.float16:
+            guard_float16_overflow(self.model)
+        # Target tokens (rows x length) per forward pass of the scoring pass (handler.score_chunk_tokens).
+        self.score_chunk_tokens = max(1, score_chunk_tokens)
         # The model's defaults as saved (generation_defaults reads them); the model's own copy loses
         # max_length: every call passes max_new_tokens, and max_length would only add a warning per call.
         self.generation_config = copy.deepcopy(self.model.generation_config)
@@ -76,6 +140,7 @@ class TransformersBackend(MarianTokens):
             batch["attention_mask"] = F.pad(batch["attention_mask"], (0, extra), value=0)
         batch = batch.to(self.device)
         self._use_attention(self.batch_attention if len(texts) > 1 else self.row_attention)
+        watch = NonFiniteWatch()
         with torch.inference_mode():
             output = self.model.generate(
                 **batch,
@@ -85,7 +150,10 @@ class TransformersBackend(MarianTokens):
                 no_repeat_ngram_size=params.no_repeat_ngram_size,
                 repetition_penalty=params.repetition_penalty,
                 do_sample=False,
+                logits_processor=LogitsProcessorList([watch]),
             )
+            if watch.seen():
+                raise ModelNumericsError(f"the model's scores held NaN or inf in {self.dtype}")
             generated = output[:, 1:]  # without the decoder start
             mask = self._generated_mask(generated)
             log_probs = self._log_probs(batch, output, mask, params.num_return_sequences) if scores else None
@@ -121,18 +189,22 @@ class TransformersBackend(MarianTokens):
 
         generate's own scores have gone through the logits processors (the forced end-of-sentence
         gets probability 1 there); a forward pass gives the model's view, as CTranslate2's score_batch does.
-        Rows go through in chunks so that the logits (rows x steps x vocabulary) stay small.
+        Rows go through in chunks of about score_chunk_tokens target tokens, so that the logits
+        (rows x steps x vocabulary) stay bounded however long the rows are; without a key/value cache,
+        which a single teacher-forced pass never reads.
         """
         input_ids = batch["input_ids"].repeat_interleave(n, dim=0)
         attention = batch["attention_mask"].repeat_interleave(n, dim=0)
+        targets = output[:, 1:]
+        rows_per_chunk = score_chunk_rows(self.score_chunk_tokens, targets.shape[1])
         sums: list[float] = []
-        for start in range(0, output.shape[0], SCORE_CHUNK_ROWS):
-            rows = slice(start, start + SCORE_CHUNK_ROWS)
-            logits = self.model(
-                input_ids=input_ids[rows], attention_mask=attention[rows], decoder_input_ids=output[rows, :-1]
-            ).logits.float()
-            picked = torch.gather(logits, 2, output[rows, 1:].unsqueeze(-1)).squeeze(-1)
-            token_log_probs = picked - torch.logsumexp(logits, dim=-1)
+        for start in range(0, output.shape[0], rows_per_chunk):
+            rows = slice(start, start + rows_per_chunk)
+            logits = self._logits(input_ids[rows], attention[rows], output[rows, :-1])
+            picked = torch.gather(logits, 2, targets[rows].unsqueeze(-1)).squeeze(-1).float()
+            # float32 for the sum over the vocabulary; a no-op (no copy) for a float32 model.
+            token_log_probs = picked - torch.logsumexp(logits.float(), dim=-1)
+            del logits
             sums.extend((token_log_probs * mask[rows]).sum(dim=1).tolist())
         return sums
 
@@ -145,8 +217,8 @@ class TransformersBackend(MarianTokens):
         self._use_attention(EAGER)
         aligned: list[tuple[int, ...]] = []
         try:
-            for start in range(0, output.shape[0], SCORE_CHUNK_ROWS):
-                rows = slice(start, start + SCORE_CHUNK_ROWS)
+            for start in range(0, output.shape[0], ALIGNMENT_CHUNK_ROWS):
+                rows = slice(start, start + ALIGNMENT_CHUNK_ROWS)
                 cross = self.model(
                     input_ids=input_ids[rows],
                     attention_mask=attention[rows],
@@ -163,3 +235,21 @@ class TransformersBackend(MarianTokens):
         finally:
             self._use_attention(previous)
         return aligned
+
+    def _logits(self, input_ids: torch.Tensor, attention: torch.Tensor, decoder_ids: torch.Tensor) -> torch.Tensor:
+        """The output layer on the decoder's states, its bias added in place: one logits tensor at a
+        time instead of the model's two (the product, then the product plus the bias)."""
+        hidden = self.model.model(
+            input_ids=input_ids, attention_mask=attention, decoder_input_ids=decoder_ids, use_cache=False
+        ).last_hidden_state
+        logits = self.model.lm_head(hidden)
+        del hidden
+        bias = getattr(self.model, "final_logits_bias", None)
+        if bias is not None:
+            logits += bias
+        return logits
+
+
+def score_chunk_rows(chunk_tokens: int, target_length: int) -> int:
+    """Rows per scoring pass: as many as fit `chunk_tokens` target tokens, at least one."""
+    return max(1, chunk_tokens // max(1, target_length))

@@ -9,7 +9,7 @@ person agreement; the English side is built in parallel from the same choices. T
 deterministic: the same seed and sizes give byte-identical files. See README.md in this folder.
 
 The grammar lives in the package's other modules, one per part: phonology, lexicon, turkish
-(morphology), english (forms), phrases (noun phrases) and clauses (sentence families); this one
+(morphology), english (forms), phrases (noun phrases) and the clauses package (sentence families); this one
 draws the corpus from them and writes it.
 """
 
@@ -22,37 +22,28 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from training.data.clauses import (
-    Clause,
-    Pair,
-    activity_clause,
-    adjective_clause,
-    afraid_clause,
+from training.data.clauses.activities import activity_clause, early_late_clause, motion_clause
+from training.data.clauses.compound import (
     and_clause,
-    animal_fact_clause,
     because_clause,
     but_clause,
     coordinated_subject_clause,
-    dative_clause,
-    ditransitive_clause,
-    early_late_clause,
-    existential_clause,
-    finish,
-    have_clause,
-    homework_clause,
-    language_clause,
-    location_clause,
-    motion_clause,
-    occupation_clause,
-    property_clause,
     shopping_list_clause,
-    stative_clause,
-    transitive_clause,
-    want_to_clause,
-    weather_clause,
-    wh_clause,
-    what_is_this,
 )
+from training.data.clauses.nature import animal_fact_clause, language_clause, property_clause, weather_clause
+from training.data.clauses.questions import wh_clause, what_is_this
+from training.data.clauses.sentence import Clause, Pair, finish
+from training.data.clauses.stative import (
+    adjective_clause,
+    afraid_clause,
+    existential_clause,
+    have_clause,
+    location_clause,
+    occupation_clause,
+    stative_clause,
+    want_to_clause,
+)
+from training.data.clauses.transitive import dative_clause, ditransitive_clause, homework_clause, transitive_clause
 
 DEFAULT_SEED = 20240611
 DEFAULT_SIZES = {"train": 3000, "validation": 250, "test": 250}
