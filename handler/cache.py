@@ -24,7 +24,10 @@ def entry_bytes(key: CacheKey, hypotheses: tuple[Hypothesis, ...]) -> int:
     return (
         ENTRY_OVERHEAD_BYTES
         + sys.getsizeof(key[0])
-        + sum(HYPOTHESIS_OVERHEAD_BYTES + sys.getsizeof(h.text) for h in hypotheses)
+        + sum(
+            HYPOTHESIS_OVERHEAD_BYTES + sys.getsizeof(h.text) + (sys.getsizeof(h.alignment) if h.alignment else 0)
+            for h in hypotheses
+        )
     )
 
 
@@ -42,10 +45,13 @@ class TranslationCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: CacheKey, scores: bool = False) -> tuple[Hypothesis, ...] | None:
-        """The cached hypotheses, or None; with `scores`, an entry without log-probabilities is a miss."""
+    def get(self, key: CacheKey, scores: bool = False, alignments: bool = False) -> tuple[Hypothesis, ...] | None:
+        """The cached hypotheses, or None; with `scores`, an entry without log-probabilities is a miss,
+        with `alignments` one without word alignments."""
         entry = self._entries.get(key)
         if entry is None or (scores and any(h.log_prob is None for h in entry[0])):
+            return None
+        if alignments and any(h.alignment is None for h in entry[0]):
             return None
         self._entries.move_to_end(key)
         return entry[0]

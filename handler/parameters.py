@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -29,6 +30,17 @@ class RequestOptions:
     split_sentences: bool = True
     # Each translated string becomes {"translation", "score", "sentences"}.
     return_details: bool = False
+    # What the text is (Google Cloud Translation's names): plain text, or a document whose markup is kept
+    # (handler/markup).
+    mime_type: str = "text/plain"
+    # Placeholders, URLs and e-mail addresses come back verbatim (handler/markup/protect.py).
+    protect_spans: bool = True
+    # (Turkish term, English term) pairs: each term found in a text comes back as its English term.
+    glossary: tuple[tuple[str, str], ...] = ()
+
+
+# C0 controls, DEL and lone surrogates: nothing a term can hold.
+CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,55 @@ class Rule:
         return number
 
 
-RULES: dict[str, Rule] = {
+MIME_TYPES = ("text/plain", "text/html", "text/markdown")
+# A glossary's bounds: it travels with every request, so it stays small next to the text.
+MAX_GLOSSARY_ENTRIES = 200
+MAX_GLOSSARY_TERM_CHARS = 100
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """A string parameter with a fixed set of values."""
+
+    choices: tuple[str, ...]
+
+    def check(self, name: str, value: Any, settings: ServingSettings) -> str:
+        if value not in self.choices:
+            raise bad_request(f"parameters.{name} must be one of {', '.join(self.choices)}, not {json.dumps(value)}")
+        return value
+
+
+@dataclass(frozen=True)
+class GlossaryRule:
+    """An object of Turkish term -> English term, both non-empty strings, bounded in entries and length."""
+
+    max_entries: int = MAX_GLOSSARY_ENTRIES
+    max_chars: int = MAX_GLOSSARY_TERM_CHARS
+
+    def check(self, name: str, value: Any, settings: ServingSettings) -> tuple[tuple[str, str], ...]:
+        if not isinstance(value, dict):
+            raise bad_request(
+                f'parameters.{name} must be an object of {{"Turkish term": "English term"}}, not {json_type(value)}'
+            )
+        if len(value) > self.max_entries:
+            raise bad_request(f"parameters.{name} has {len(value)} entries, the limit is {self.max_entries}")
+        for source, target in value.items():
+            if not isinstance(target, str):
+                raise bad_request(f"parameters.{name}[{json.dumps(source)}] must be a string, not {json_type(target)}")
+            for side, term in (("term", source), ("translation", target)):
+                if not term.strip():
+                    raise bad_request(f"parameters.{name} has an empty {side} ({json.dumps(source)})")
+                if len(term) > self.max_chars:
+                    raise bad_request(
+                        f"parameters.{name} {side} {json.dumps(term[:20])}... has {len(term)} characters, "
+                        f"the limit is {self.max_chars}"
+                    )
+                if any(c in term for c in "\n\r\t") or CONTROL.search(term):
+                    raise bad_request(f"parameters.{name} {side} {json.dumps(term)} holds a control character")
+        return tuple((source.strip(), target.strip()) for source, target in value.items())
+
+
+RULES: dict[str, Rule | ChoiceRule | GlossaryRule] = {
     "num_beams": Rule(maximum="max_num_beams"),
     "max_new_tokens": Rule(maximum="max_new_tokens"),
     # Bounded by num_beams, checked once both are known.
@@ -67,6 +127,9 @@ RULES: dict[str, Rule] = {
     "repetition_penalty": Rule(minimum=1.0, maximum=2.0, kind=float),
     "split_sentences": Rule(kind=bool),
     "return_details": Rule(kind=bool),
+    "mime_type": ChoiceRule(MIME_TYPES),
+    "protect_spans": Rule(kind=bool),
+    "glossary": GlossaryRule(),
 }
 GENERATION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(GenerationParams))
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(RequestOptions))

@@ -13,8 +13,10 @@ import functools
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import sentence_splitter
 
@@ -38,6 +40,12 @@ class Document:
 
     sentences: tuple[str, ...]
     separators: tuple[str, ...]
+    # Plain text goes back without alignments (handler/markup's documents need them).
+    needs_alignment: ClassVar[bool] = False
+
+    def render(self, hypotheses: Sequence[Any]) -> str:
+        """The translated text from one hypothesis (handler.backends.Hypothesis) per sentence."""
+        return self.join([h.text for h in hypotheses])
 
     def join(self, translations: list[str]) -> str:
         """The translated text: one translation per sentence, in the source's layout."""

@@ -25,8 +25,10 @@ from handler.batching import plan_micro_batches
 from handler.cache import TranslationCache
 from handler.device_failures import breaks_the_device, is_out_of_memory
 from handler.errors import ServingError
+from handler.markup import TranslatableText
+from handler.markup import prepare as prepare_markup
 from handler.metrics import Counts
-from handler.parameters import default_params
+from handler.parameters import RequestOptions, default_params
 from handler.segmenting import join_pieces, split_long_text
 from handler.sentences import Document, split_document, whole_text
 from handler.settings import ServingSettings
@@ -79,20 +81,35 @@ class TranslationService:
             else:
                 by_params[request.params].append((i, request))
         # Requests with the same generation parameters share generate calls; others cannot.
-        for params, group in by_params.items():
-            documents = [[self.document(text, r.options.split_sentences) for text in r.texts] for _, r in group]
+        for params, parsed in by_params.items():
+            group: list[tuple[int, VertexRequest]] = []
+            documents: list[list[TranslatableText]] = []
+            for i, request in parsed:
+                try:
+                    documents.append([self.prepare(text, request.options) for text in request.texts])
+                except Exception as e:  # one request's document never fails the others of the batch
+                    replies[i] = failed_reply(e, "reading the document failed")
+                else:
+                    group.append((i, request))
             # Scoring is one extra decoder pass per micro-batch; it is done for the group if any request asks.
             scores = any(r.options.return_details for _, r in group)
+            # So is aligning: for the documents whose markup or protected spans go back by alignment.
+            alignments = any(d.needs_alignment for texts in documents for d in texts)
             try:
                 translated = self.translate_units(
-                    [s for texts in documents for d in texts for s in d.sentences], params, scores, counts
+                    [s for texts in documents for d in texts for s in d.sentences], params, scores, counts, alignments
                 )
             except ServingError as e:
                 for i, _ in group:
                     replies[i] = Reply(e.status, e.body())
                 continue
             for (i, request), texts in zip(group, documents):
-                values = [text_values(d, translated, request.options.return_details) for d in texts]
+                n = request.params.num_return_sequences
+                try:
+                    values = [text_values(d, translated, request.options.return_details, n) for d in texts]
+                except Exception as e:
+                    replies[i] = failed_reply(e, "writing the translated document failed")
+                    continue
                 replies[i] = Reply(HTTPStatus.OK, format_predictions(request, values))
                 counts.add("translation_texts_total", len(texts))
                 counts.add("translation_sentences_total", sum(len(d.sentences) for d in texts))
@@ -106,6 +123,10 @@ class TranslationService:
     def document(self, text: str, split_sentences: bool) -> Document:
         return split_document(text) if split_sentences else whole_text(text)
 
+    def prepare(self, text: str, options: RequestOptions) -> TranslatableText:
+        """The text as sentences to translate and how to write them back (handler/markup)."""
+        return prepare_markup(text, options.mime_type, options.split_sentences, options.protect_spans, options.glossary)
+
     def translate(self, texts: list[str], params: GenerationParams, split_sentences: bool = True) -> list[list[str]]:
         """num_return_sequences translations of each text, best first: the request path without the protocol."""
         documents = [self.document(text, split_sentences) for text in texts]
@@ -113,14 +134,14 @@ class TranslationService:
         return [[d.join(list(k)) for k in zip(*(texts_of(translated[s]) for s in d.sentences))] for d in documents]
 
     def translate_units(
-        self, units: list[str], params: GenerationParams, scores: bool, counts: Counts
+        self, units: list[str], params: GenerationParams, scores: bool, counts: Counts, alignments: bool = False
     ) -> dict[str, tuple[Hypothesis, ...]]:
         """Hypotheses of each distinct unit (a sentence, or a text kept whole): from the cache, or
         translated once however often it occurs; over-long units go in pieces and are joined back."""
         translated: dict[str, tuple[Hypothesis, ...]] = {}
         todo: list[str] = []
         for unit in dict.fromkeys(units):
-            cached = self.cache.get((unit, params), scores) if self.cache is not None else None
+            cached = self.cache.get((unit, params), scores, alignments) if self.cache is not None else None
             if cached is not None:
                 translated[unit] = cached
             else:
@@ -136,7 +157,7 @@ class TranslationService:
                 segments.append(piece)
                 lengths.append(n)
                 owner.append(u)
-        hypotheses = self._generate_all(segments, lengths, params, scores, counts)
+        hypotheses = self._generate_all(segments, lengths, params, scores, counts, alignments)
         pieces: list[list[list[Hypothesis]]] = [[] for _ in todo]
         for u, output in zip(owner, hypotheses):
             pieces[u].append(output)
@@ -149,7 +170,13 @@ class TranslationService:
         return translated
 
     def _generate_all(
-        self, segments: list[str], lengths: list[int], params: GenerationParams, scores: bool, counts: Counts
+        self,
+        segments: list[str],
+        lengths: list[int],
+        params: GenerationParams,
+        scores: bool,
+        counts: Counts,
+        alignments: bool = False,
     ) -> list[list[Hypothesis]]:
         """Length-sorted micro-batches under the token budget, each decoded under its length cap."""
         hypotheses: list[list[Hypothesis]] = [[] for _ in segments]
@@ -164,7 +191,11 @@ class TranslationService:
         for batch in batches:
             limit = decoding_limit(params.max_new_tokens, batch.longest, self.settings)
             outputs = self._generate(
-                [segments[i] for i in batch.indices], replace(params, max_new_tokens=limit), scores, counts
+                [segments[i] for i in batch.indices],
+                replace(params, max_new_tokens=limit),
+                scores,
+                counts,
+                alignments,
             )
             real = sum(lengths[i] for i in batch.indices)
             counts.add("translation_micro_batches_total")
@@ -179,10 +210,19 @@ class TranslationService:
         return hypotheses
 
     def _generate(
-        self, segments: list[str], params: GenerationParams, scores: bool, counts: Counts
+        self,
+        segments: list[str],
+        params: GenerationParams,
+        scores: bool,
+        counts: Counts,
+        alignments: bool = False,
     ) -> list[list[Hypothesis]]:
         try:
-            outputs = self.backend.generate(segments, params, scores)
+            # Asked for only when wanted, so that a backend from before alignments keeps working.
+            if alignments:
+                outputs = self.backend.generate(segments, params, scores, alignments=True)
+            else:
+                outputs = self.backend.generate(segments, params, scores)
             check_numerics(segments, outputs, params.max_new_tokens)
             return outputs
         except ServingError:
@@ -276,13 +316,16 @@ def texts_of(hypotheses: tuple[Hypothesis, ...]) -> list[str]:
     return [h.text for h in hypotheses]
 
 
-def text_values(document: Document, translated: dict[str, tuple[Hypothesis, ...]], details: bool) -> list[Any]:
-    """The num_return_sequences predictions of one text, best first: strings, or detail objects."""
+def text_values(
+    document: TranslatableText, translated: dict[str, tuple[Hypothesis, ...]], details: bool, n: int = 1
+) -> list[Any]:
+    """The num_return_sequences (`n`) predictions of one text, best first: strings, or detail objects."""
     per_sentence = [translated[s] for s in document.sentences]
     values: list[Any] = []
-    for k in range(len(per_sentence[0])):
+    # A text of protected spans only has no sentence to translate and comes back as it was, n times.
+    for k in range(len(per_sentence[0]) if per_sentence else n):
         chosen = [hypotheses[k] for hypotheses in per_sentence]
-        translation = document.join([h.text for h in chosen])
+        translation = document.render(chosen)
         if not details:
             values.append(translation)
             continue
@@ -297,6 +340,14 @@ def text_values(document: Document, translated: dict[str, tuple[Hypothesis, ...]
             }
         )
     return values
+
+
+def failed_reply(error: Exception, what: str) -> Reply:
+    """The reply of one request whose own step failed: its ServingError, or a 500 (logged) for a bug."""
+    if isinstance(error, ServingError):
+        return Reply(error.status, error.body())
+    logger.exception("%s", what)
+    return Reply(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{what}: {type(error).__name__}: {error}"})
 
 
 def mean_log_prob(hypotheses: list[Hypothesis]) -> float:

@@ -103,20 +103,22 @@ def parse_request(value: Any, defaults: GenerationParams, settings: ServingSetti
     if len(raw_instances) > settings.max_instances:
         raise too_large(f"too many instances: {len(raw_instances)}, the limit is {settings.max_instances} per request")
     params, options = parse_all(value.get("parameters"), defaults, settings)
-    instances = tuple(_parse_instance(raw, f"instances[{i}]", settings) for i, raw in enumerate(raw_instances))
+    # Markup counts toward the limits as the text it is: say so when it is there.
+    counted = "" if options.mime_type == "text/plain" else f" ({options.mime_type}, markup included)"
+    instances = tuple(_parse_instance(raw, f"instances[{i}]", settings, counted) for i, raw in enumerate(raw_instances))
     total = sum(len(text) for instance in instances for text in instance.texts)
     if total > settings.max_request_chars:
-        raise too_large(f"request has {total} characters of text, the limit is {settings.max_request_chars}")
+        raise too_large(f"request has {total} characters of text{counted}, the limit is {settings.max_request_chars}")
     return VertexRequest(instances, params, options)
 
 
-def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance:
+def _parse_instance(raw: Any, where: str, settings: ServingSettings, counted: str = "") -> Instance:
     if isinstance(raw, dict):
         if "text" not in raw:
             raise bad_request(f'{where} is an object without "text"; it must be {INSTANCE_FORMS}')
         raw, where = raw["text"], f"{where}.text"
     if isinstance(raw, str):
-        return Instance((_check_text(raw, where, settings),), is_list=False)
+        return Instance((_check_text(raw, where, settings, counted),), is_list=False)
     if isinstance(raw, list):
         if not raw:
             raise bad_request(f"{where} is an empty list; it must hold at least one string")
@@ -124,16 +126,16 @@ def _parse_instance(raw: Any, where: str, settings: ServingSettings) -> Instance
         for j, item in enumerate(raw):
             if not isinstance(item, str):
                 raise bad_request(f"{where}[{j}] must be a string, not {json_type(item)}")
-            texts.append(_check_text(item, f"{where}[{j}]", settings))
+            texts.append(_check_text(item, f"{where}[{j}]", settings, counted))
         return Instance(tuple(texts), is_list=True)
     raise bad_request(f"{where} must be {INSTANCE_FORMS}, not {json_type(raw)}")
 
 
-def _check_text(text: str, where: str, settings: ServingSettings) -> str:
+def _check_text(text: str, where: str, settings: ServingSettings, counted: str = "") -> str:
     if not text.strip():
         raise bad_request(f"{where} is empty or only whitespace")
     if len(text) > settings.max_text_chars:
-        raise too_large(f"{where} has {len(text)} characters, the limit is {settings.max_text_chars}")
+        raise too_large(f"{where} has {len(text)} characters{counted}, the limit is {settings.max_text_chars}")
     control = CONTROL_CHARACTER.search(text)
     if control:
         raise bad_request(f"{where} contains the control character U+{ord(control.group()):04X}")

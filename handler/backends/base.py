@@ -49,6 +49,10 @@ class Hypothesis:
     # Sum of the model's log-probabilities of those tokens, teacher-forced on the unprocessed
     # distribution; None when not asked for (it costs a second decoder pass).
     log_prob: float | None = None
+    # For each word of `text` (split at white space), the word of the source text it aligns with
+    # most (split the same way); None when not asked for. handler/markup places tags and protected
+    # spans by it.
+    alignment: tuple[int, ...] | None = None
 
 
 class TranslationBackend(Protocol):
@@ -63,8 +67,11 @@ class TranslationBackend(Protocol):
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Source tokens of each text, end-of-sentence included."""
 
-    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
-        """num_return_sequences hypotheses of each text, best first; with `scores`, their log_prob too."""
+    def generate(
+        self, texts: list[str], params: GenerationParams, scores: bool = False, alignments: bool = False
+    ) -> list[list[Hypothesis]]:
+        """num_return_sequences hypotheses of each text, best first; with `scores`, their log_prob too;
+        with `alignments`, their word alignment."""
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         """num_return_sequences translations of each text, best first (the texts of `generate`)."""
@@ -102,8 +109,17 @@ class MarianTokens:
         }
         return {k: v for k, v in defaults.items() if v}
 
-    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+    def generate(
+        self, texts: list[str], params: GenerationParams, scores: bool = False, alignments: bool = False
+    ) -> list[list[Hypothesis]]:
         raise NotImplementedError
+
+    def word_alignment(self, source_pieces: list[str], target_pieces: list[str], attention: Any) -> tuple[int, ...]:
+        """For each target word, the source word it attends to most: `attention` is target pieces x source
+        pieces (sentencepiece pieces, a word starts at a piece with "▁"); special tokens are left out."""
+        # <unk> stands for a real word (a digit, a brace the vocabulary lacks) and is aligned like one.
+        special = set(self.tokenizer.all_special_tokens) - {self.tokenizer.unk_token}
+        return word_alignment(source_pieces, target_pieces, attention, special)
 
     def translate(self, texts: list[str], params: GenerationParams) -> list[list[str]]:
         return [[h.text for h in hypotheses] for hypotheses in self.generate(texts, params)]
@@ -112,3 +128,41 @@ class MarianTokens:
         if not texts:
             return []
         return [len(ids) for ids in self.tokenizer(texts, truncation=False)["input_ids"]]
+
+
+WORD_START = "\u2581"  # sentencepiece's mark of a piece that begins a word
+
+
+def piece_words(pieces: list[str], special: set[str]) -> list[int]:
+    """The word index of each piece, -1 for special tokens: a word starts at a piece that begins with ▁."""
+    words: list[int] = []
+    current = -1
+    for piece in pieces:
+        if piece in special:
+            words.append(-1)
+            continue
+        if current < 0 or piece.startswith(WORD_START):
+            current += 1
+        words.append(current)
+    return words
+
+
+def word_alignment(
+    source_pieces: list[str], target_pieces: list[str], attention: Any, special: set[str]
+) -> tuple[int, ...]:
+    """Target words' most attended source words; attention rows are target pieces, columns source pieces."""
+    source_words = piece_words(source_pieces, special)
+    target_words = piece_words(target_pieces, special)
+    n_source = max(source_words, default=-1) + 1
+    n_target = max(target_words, default=-1) + 1
+    if n_source == 0:
+        return tuple(0 for _ in range(n_target))
+    weights = [[0.0] * n_source for _ in range(n_target)]
+    for t, tw in enumerate(target_words):
+        if tw < 0 or t >= len(attention):
+            continue
+        row = attention[t]
+        for s, sw in enumerate(source_words):
+            if sw >= 0 and s < len(row):
+                weights[tw][sw] += float(row[s])
+    return tuple(max(range(n_source), key=row.__getitem__) for row in weights)

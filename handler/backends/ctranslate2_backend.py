@@ -64,13 +64,18 @@ def _start_from_pad_loader() -> type:
     translations (on the demo model: 36 of 250 greedy translations, 1.3 BLEU). With the row kept,
     <pad> stays in the vocabulary; translate() suppresses it as generation_config's bad_words_ids do.
     """
+    import numpy as np
     from ctranslate2.converters.transformers import BartLoader, MarianMTLoader
 
     class StartFromPadMarianLoader(MarianMTLoader):
         def get_model_spec(self, model):
             model.config.normalize_before = False
             model.config.normalize_embedding = False
-            return BartLoader.get_model_spec(self, model)  # without removing the <pad> row
+            spec = BartLoader.get_model_spec(self, model)  # without removing the <pad> row
+            # return_attention gives the last layer's attention averaged over all heads, as the transformers
+            # backend aligns, rather than CTranslate2's default of the first head alone (noisier placement).
+            spec.decoder.alignment_heads = np.dtype("int16").type(model.config.decoder_attention_heads)
+            return spec
 
         def set_config(self, config, model, tokenizer):
             super().set_config(config, model, tokenizer)
@@ -141,12 +146,15 @@ class CTranslate2Backend(MarianTokens):
         banned = [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.generation_config.bad_words_ids or []]
         self.suppressed = [pieces for pieces in banned if set(pieces) <= vocabulary] or None
 
-    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+    def generate(
+        self, texts: list[str], params: GenerationParams, scores: bool = False, alignments: bool = False
+    ) -> list[list[Hypothesis]]:
         words = params.max_new_tokens - 1 if self.forced_eos else params.max_new_tokens
         ids = self.tokenizer(texts, truncation=False)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         if words < 1:  # only the forced end-of-sentence fits, as with transformers
             hypotheses = [[[] for _ in range(params.num_return_sequences)] for _ in texts]
+            attention = [[[] for _ in row] for row in hypotheses]
         else:
             results = self._run(
                 self.translator.translate_batch,
@@ -158,17 +166,26 @@ class CTranslate2Backend(MarianTokens):
                 repetition_penalty=params.repetition_penalty,
                 suppress_sequences=self.suppressed,
                 max_batch_size=self._piece_size(len(source)),
+                return_attention=alignments,
                 return_scores=True,  # one log-probability per hypothesis: how NaN arithmetic shows
             )
             if not all(math.isfinite(score) for result in results for score in result.scores):
                 raise ModelNumericsError(f"the model's scores held NaN or inf in {self.translator.compute_type}")
             hypotheses = [result.hypotheses for result in results]
+            attention = [result.attention if alignments else [[] for _ in result.hypotheses] for result in results]
         log_probs = self._log_probs(source, hypotheses) if scores else [[None] * len(row) for row in hypotheses]
         # The end-of-sentence counts as a generated token, as transformers counts it (generated, or
         # forced at the length limit, where CTranslate2 just stops).
+        aligned = [
+            [self.word_alignment(pieces, tokens, weights) if alignments else None for tokens, weights in zip(row, rows)]
+            for pieces, row, rows in zip(source, hypotheses, attention)
+        ]
         return [
-            [Hypothesis(self._detokenize(tokens), len(tokens) + 1, lp) for tokens, lp in zip(row, row_log_probs)]
-            for row, row_log_probs in zip(hypotheses, log_probs)
+            [
+                Hypothesis(self._detokenize(tokens), len(tokens) + 1, lp, alignment)
+                for tokens, lp, alignment in zip(row, row_log_probs, row_aligned)
+            ]
+            for row, row_log_probs, row_aligned in zip(hypotheses, log_probs, aligned)
         ]
 
     def _log_probs(self, source: list[list[str]], hypotheses: list[list[list[str]]]) -> list[list[float | None]]:

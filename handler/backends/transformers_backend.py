@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 SCORE_SAMPLE_STRIDE = 64
 # transformers' attention without a fused kernel: batched matrix products and a softmax.
 EAGER = "eager"
+# The decoder layer whose cross-attention (heads averaged) gives word alignments: chosen on the demo
+# model with bench/markup_quality.py (tag placement rate per layer).
+ALIGNMENT_LAYER = -1
+# Rows per alignment pass: bounds the attention weights held at once (rows x layers x heads x steps x source).
+ALIGNMENT_CHUNK_ROWS = 16
 
 
 def cuda_capability(device: torch.device) -> tuple[tuple[int, int], bool]:
@@ -120,7 +125,9 @@ class TransformersBackend(MarianTokens):
         self.row_attention = self.model.config._attn_implementation
         self.batch_attention = EAGER if self.device.type == "cpu" and dtype == torch.bfloat16 else self.row_attention
 
-    def generate(self, texts: list[str], params: GenerationParams, scores: bool = False) -> list[list[Hypothesis]]:
+    def generate(
+        self, texts: list[str], params: GenerationParams, scores: bool = False, alignments: bool = False
+    ) -> list[list[Hypothesis]]:
         # Rows are padded to this micro-batch's longest text, rounded up to pad_to_multiple_of: PyTorch and
         # oneDNN keep native memory for each input shape seen, so the set of shapes must stay bounded. One
         # row alone is not padded: its shapes are bounded by the source window already, and an unmasked
@@ -150,12 +157,18 @@ class TransformersBackend(MarianTokens):
             generated = output[:, 1:]  # without the decoder start
             mask = self._generated_mask(generated)
             log_probs = self._log_probs(batch, output, mask, params.num_return_sequences) if scores else None
+            aligned = self._alignments(batch, output, mask, params.num_return_sequences) if alignments else None
         decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
         tokens = mask.sum(dim=1).tolist()
         n = params.num_return_sequences
         return [
             [
-                Hypothesis(decoded[r].strip(), tokens[r], None if log_probs is None else log_probs[r])
+                Hypothesis(
+                    decoded[r].strip(),
+                    tokens[r],
+                    None if log_probs is None else log_probs[r],
+                    None if aligned is None else aligned[r],
+                )
                 for r in range(i * n, (i + 1) * n)
             ]
             for i in range(len(texts))
@@ -194,6 +207,34 @@ class TransformersBackend(MarianTokens):
             del logits
             sums.extend((token_log_probs * mask[rows]).sum(dim=1).tolist())
         return sums
+
+    def _alignments(self, batch, output: torch.Tensor, mask: torch.Tensor, n: int) -> list[tuple[int, ...]]:
+        """Each row's word alignment from the cross-attention of a teacher-forced pass (heads averaged,
+        layer ALIGNMENT_LAYER). Attention weights need eager attention; the fused kernels do not return them."""
+        input_ids = batch["input_ids"].repeat_interleave(n, dim=0)
+        attention = batch["attention_mask"].repeat_interleave(n, dim=0)
+        previous = self.model.config._attn_implementation
+        self._use_attention(EAGER)
+        aligned: list[tuple[int, ...]] = []
+        try:
+            for start in range(0, output.shape[0], ALIGNMENT_CHUNK_ROWS):
+                rows = slice(start, start + ALIGNMENT_CHUNK_ROWS)
+                cross = self.model(
+                    input_ids=input_ids[rows],
+                    attention_mask=attention[rows],
+                    decoder_input_ids=output[rows, :-1],
+                    output_attentions=True,
+                ).cross_attentions[ALIGNMENT_LAYER]
+                weights = cross.float().mean(dim=1)  # rows x target steps x source tokens
+                for r in range(weights.shape[0]):
+                    row = start + r
+                    source = self.tokenizer.convert_ids_to_tokens(input_ids[row][attention[row].bool()].tolist())
+                    steps = int(mask[row].sum())
+                    target = self.tokenizer.convert_ids_to_tokens(output[row, 1 : 1 + steps].tolist())
+                    aligned.append(self.word_alignment(source, target, weights[r, :steps, : len(source)].tolist()))
+        finally:
+            self._use_attention(previous)
+        return aligned
 
     def _logits(self, input_ids: torch.Tensor, attention: torch.Tensor, decoder_ids: torch.Tensor) -> torch.Tensor:
         """The output layer on the decoder's states, its bias added in place: one logits tensor at a
