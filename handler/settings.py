@@ -56,6 +56,9 @@ class ServingSettings:
     # CTranslate2 replicas per worker, each translating its own piece of a batch (0: one per thread on a
     # CPU, one on a GPU); the worker's threads are shared between them. transformers ignores it.
     inter_threads: int = 0
+    # Seconds a worker spends before it reports ready running the input shapes its traffic will bring
+    # (handler/warmup.py), so that the first requests do not pay PyTorch's first-use costs; 0: no warm-up.
+    warmup_seconds: float = 20.0
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 
