@@ -66,8 +66,7 @@ def one_run(args: argparse.Namespace, texts: list[str], workdir: Path, index: in
         outcome = asyncio.run(closed_loop(url, bodies, args.concurrency, f"run {index + 1}"))
     finally:
         server.stop()
-    if outcome.errors:
-        raise RuntimeError(f"{outcome.errors} of {len(bodies)} requests failed; see {server.log_path}")
+    # A failed request (on a loaded machine: TorchServe's responseTimeout) counts with its latency.
     first, later = outcome.latencies[: args.first], outcome.latencies[args.first :]
     return {
         "ready_s": ready_s,
@@ -76,6 +75,7 @@ def one_run(args: argparse.Namespace, texts: list[str], workdir: Path, index: in
         "ratio": p99(first) / p99(later),
         "first_max_s": max(first),
         "next_p50_s": float(np.median(later)),
+        "errors": outcome.errors,
     }
 
 
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures['first_p99_s'] * 1000:.0f} ms, of the next {args.next} "
                 f"{figures['next_p99_s'] * 1000:.0f} ms: "
                 f"ratio {figures['ratio']:.2f} (goal <= 1.3); slowest first {figures['first_max_s'] * 1000:.0f} ms, "
-                f"p50 next {figures['next_p50_s'] * 1000:.0f} ms",
+                f"p50 next {figures['next_p50_s'] * 1000:.0f} ms; {figures['errors']} failed",
                 flush=True,
             )
     if args.output:
