@@ -8,7 +8,9 @@ soon as the container says ready, so the worker pays that cost here instead, wit
 
 Which shapes: a micro-batch is `rows` sentences padded to a multiple of pad_to_multiple_of tokens
 (handler/batching.py). Most of a batch's time is its decoder steps, whose shapes depend on the rows
-only (and on the step), so every row count is visited once before any is visited at a second length.
+only (and on the step), so every row count is visited once before any is visited at a second length:
+the most rows first (a loaded server's batches, and the costliest call, which bounds the others),
+then one row (a quiet server's), then the rest.
 """
 
 from __future__ import annotations
@@ -49,12 +51,12 @@ class WarmupReport:
 def warmup_shapes(
     max_rows: int, multiple: int, max_length: int, token_budget: int, num_beams: int = 1
 ) -> list[WarmupShape]:
-    """The shapes to warm, most benefit first: every row count from `max_rows` down at the first
-    typical length, 1 row included, then the other lengths in the same order. Lengths are rounded
+    """The shapes to warm, most benefit first: every row count (`max_rows`, 1, then `max_rows` - 1
+    down to 2) at the first typical length, then the other lengths in the same order. Lengths are rounded
     up as the backend pads them and kept within `max_length`; shapes over the token budget (padded
     tokens x beams) cannot occur and are left out."""
     lengths = list(dict.fromkeys(padded_width(n, 2, multiple) for n in TYPICAL_LENGTHS if n <= max_length))
-    row_counts = [1, *range(max_rows, 1, -1)] if max_rows > 1 else [1]
+    row_counts = [max_rows, 1, *range(max_rows - 1, 1, -1)] if max_rows > 1 else [1]
     shapes = [
         WarmupShape(rows, length)
         for length in lengths
@@ -77,8 +79,8 @@ def filler_text(length: int, count_tokens: Callable[[list[str]], list[int]]) -> 
 
 def warm_up(service: TranslationService, seconds: float, max_rows: int, clock=time.monotonic) -> WarmupReport:
     """Run the shapes of `warmup_shapes` through the service's backend with its default generation
-    parameters while `seconds` last: a call starts only if it fits at the highest time per padded
-    token seen so far (the first, one row, always runs).
+    parameters while `seconds` last: a call starts only if it fits at the highest time per source
+    token of length seen so far (a call with fewer rows costs less; the first call always runs).
 
     `max_rows`: the most sentences a micro-batch may hold (TorchServe's batchSize for requests of
     one sentence, at most max_batch_sentences). Nothing goes through the cache or the metrics."""
@@ -95,10 +97,11 @@ def warm_up(service: TranslationService, seconds: float, max_rows: int, clock=ti
         service.defaults.num_beams,
     )
     texts: dict[int, str] = {}
-    # The highest seconds per padded source token so far: a call's time grows with rows x length.
+    # The highest seconds per token of padded length so far: the most rows come first, and a call's
+    # time grows with its length (encoder, decoding cap) and less than in proportion with its rows.
     rate = 0.0
     for i, shape in enumerate(shapes):
-        if clock() - started + rate * shape.rows * shape.length > seconds:
+        if report.runs and clock() - started + rate * shape.length > seconds:
             report.skipped = len(shapes) - i
             break
         if shape.length not in texts:
@@ -107,7 +110,7 @@ def warm_up(service: TranslationService, seconds: float, max_rows: int, clock=ti
         t0 = clock()
         backend.generate([texts[shape.length]] * shape.rows, replace(service.defaults, max_new_tokens=limit))
         took = clock() - t0
-        rate = max(rate, took / (shape.rows * shape.length))
+        rate = max(rate, took / shape.length)
         report.runs.append((shape, took))
     report.seconds = clock() - started
     logger.info(

@@ -48,8 +48,8 @@ class RecordingBackend:
 
 def test_every_row_count_comes_before_a_second_length():
     shapes = warmup_shapes(max_rows=4, multiple=8, max_length=256, token_budget=6144)
-    assert shapes[:4] == [WarmupShape(r, 24) for r in (1, 4, 3, 2)]
-    assert shapes[4:8] == [WarmupShape(r, 16) for r in (1, 4, 3, 2)]
+    assert shapes[:4] == [WarmupShape(r, 24) for r in (4, 1, 3, 2)]
+    assert shapes[4:8] == [WarmupShape(r, 16) for r in (4, 1, 3, 2)]
     assert {s.length for s in shapes} == {8, 16, 24, 32, 40, 48, 56, 64}
     assert len(shapes) == len(set(shapes)) == 4 * 8
 
@@ -73,14 +73,14 @@ def test_warm_up_runs_the_planned_shapes_through_the_backend(tiny_backend, short
     recording = RecordingBackend(tiny_backend)
     report = warm_up(TranslationService(recording, short), 600, max_rows=2, clock=recording.clock)
     planned = warmup_shapes(2, tiny_backend.pad_to_multiple_of, 16, short.batch_token_budget)
-    assert planned == [WarmupShape(r, n) for n in (16, 8) for r in (1, 2)]
+    assert planned == [WarmupShape(r, n) for n in (16, 8) for r in (2, 1)]
     # What the model received is the plan, in its order, and all of it (the clock never moved).
     assert recording.shapes == [shape for shape, _ in report.runs] == planned
     assert report.skipped == 0
 
 
 def test_warm_up_stops_within_its_time(tiny_backend, short):
-    # 1 ms per row-token: the shapes 1x16, 8x16, 7x16, ... cost 0.016, 0.128, 0.112 ... s.
+    # 1 ms per row-token: the shapes 8x16, 1x16, 7x16, 6x16 ... cost 0.128, 0.016, 0.112, 0.096 ... s.
     recording = RecordingBackend(tiny_backend, seconds_per_row_token=0.001)
     report = warm_up(TranslationService(recording, short), 0.5, max_rows=8, clock=recording.clock)
     planned = warmup_shapes(8, tiny_backend.pad_to_multiple_of, 16, short.batch_token_budget)
@@ -88,9 +88,10 @@ def test_warm_up_stops_within_its_time(tiny_backend, short):
     assert recording.shapes == planned[: len(report.runs)]
     assert report.seconds <= 0.5
     assert report.skipped == len(planned) - len(report.runs)
-    # Nothing that would have fitted was left out: the next shape would have gone past the bound.
-    following = planned[len(report.runs)]
-    assert report.seconds + 0.001 * following.rows * following.length > 0.5
+    # It stopped only when the next shape, at the highest time per token of length so far, would not fit.
+    rate = max(took / shape.length for shape, took in report.runs)
+    assert report.seconds + rate * planned[len(report.runs)].length > 0.5
+    assert [shape.rows for shape, _ in report.runs] == [8, 1, 7, 6, 5]
 
 
 def test_zero_seconds_turns_warm_up_off(tiny_backend, short):
