@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dtype", default="auto", help="handler.dtype packed into the archive (default auto)")
     parser.add_argument("--first", type=int, default=100, help="requests counted as the first ones (default 100)")
     parser.add_argument("--next", type=int, default=1000, help="requests after them (default 1000)")
+    parser.add_argument("--max-new-tokens", type=int, default=None,
+                        help="request parameter max_new_tokens (default: the model's)")  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=8, help="clients sending at once (default 8)")
     parser.add_argument("--runs", type=int, default=1, help="fresh servers, one after the other (default 1)")
     parser.add_argument("--output", type=Path, help="write the runs' figures to this JSON file")
@@ -61,7 +63,8 @@ def one_run(args: argparse.Namespace, texts: list[str], workdir: Path, index: in
     try:
         server.wait_ready(timeout=600)
         ready_s = time.monotonic() - started
-        bodies = [{"instances": [text]} for text in texts]
+        parameters = {} if args.max_new_tokens is None else {"parameters": {"max_new_tokens": args.max_new_tokens}}
+        bodies = [{"instances": [text], **parameters} for text in texts]
         url = server.inference_address + PREDICT_ROUTE
         outcome = asyncio.run(closed_loop(url, bodies, args.concurrency, f"run {index + 1}"))
     finally:
