@@ -66,6 +66,9 @@ class ServingSettings:
     # Target tokens (rows x length) per forward pass of return_details' scoring pass (transformers): bounds
     # its logits to this many x the vocabulary, however long the rows. The default serves old archives too.
     score_chunk_tokens: int = SCORE_CHUNK_TOKENS
+    # Seconds a worker spends before it reports ready running the input shapes its traffic will bring
+    # (handler/warmup.py), so that the first requests do not pay PyTorch's first-use costs; 0: no warm-up.
+    warmup_seconds: float = 20.0
     # TorchServe's own key, read here so that threads can be shared between the workers.
     workers: int = 1
 

@@ -24,6 +24,7 @@ from handler.request_body import request_body
 from handler.service import TranslationService
 from handler.settings import ServingSettings
 from handler.vertex_protocol import encode_reply
+from handler.warmup import warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class TranslationHandler(BaseHandler):
         self.device = device  # GPU memory gauges are reported per batch where this is "cuda:N"
         self.service = TranslationService(backend, settings)
         self.service.check_model()  # an overflowing precision fails the load, not every request
+        # Before initialize returns, which is when TorchServe marks this worker READY.
+        warm_up(self.service, settings.warmup_seconds, int((context.model_yaml_config or {}).get("batchSize") or 1))
         self.initialized = True
         logger.info(
             "loaded %s backend (dtype %s) on %s with %d threads", settings.backend, settings.dtype, device, threads

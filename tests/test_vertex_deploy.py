@@ -278,3 +278,111 @@ def test_a_percentage_out_of_range_is_a_usage_error(vertex, capsys):
     assert (
         "argument --traffic-percentage: must be a whole percentage from 0 to 100, not '101'" in capsys.readouterr().err
     )
+
+
+def test_routes_given_on_the_command_line(vertex):
+    assert run(vertex, "--no-deploy", "--predict-route", "/predict", "--health-route", "/health") == 0
+    container = vertex.body("POST", "models:upload")["model"]["containerSpec"]
+    assert (container["predictRoute"], container["healthRoute"]) == ("/predict", "/health")
+
+
+def test_a_route_that_is_not_a_path_is_a_usage_error(vertex, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run(vertex, "--predict-route", "predict")
+    assert exit_.value.code == 2
+    assert "argument --predict-route: must be an absolute path such as /predict, not 'predict'" in (
+        capsys.readouterr().err
+    )
+    assert vertex.requests == []
+
+
+def test_the_original_samples_upload_registers_predict_and_health(vertex):
+    """The original sample's upload (its README, "Online predictions in Vertex AI") with the SDK
+    pointed at the stand-in: the container it registers is one vertex.deploy can register too."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import aiplatform
+
+    aiplatform.init(
+        project="proj", location="us-central1",
+        api_endpoint=vertex.url, api_transport="rest", credentials=AnonymousCredentials(),
+    )  # fmt: skip
+    # The sample's routes and port, as it passes them.
+    aiplatform.Model.upload(
+        display_name="custom-finetuning_bert_model_tr_en",
+        serving_container_image_uri="img:1",
+        serving_container_predict_route="/predict",
+        serving_container_health_route="/health",
+        serving_container_ports=[8080],
+    )
+    sample = vertex.body("POST", "models:upload")["model"]["containerSpec"]
+    assert (sample["predictRoute"], sample["healthRoute"], sample["ports"]) == (
+        "/predict", "/health", [{"containerPort": 8080}],
+    )  # fmt: skip
+
+    vertex.requests.clear()
+    assert run(vertex, "--no-deploy", "--predict-route", "/predict", "--health-route", "/health") == 0
+    ours = vertex.body("POST", "models:upload")["model"]["containerSpec"]
+    assert {k: ours[k] for k in ("imageUri", "predictRoute", "healthRoute", "ports")} == sample
+
+
+def container_env_of(vertex) -> dict[str, str]:
+    env = vertex.body("POST", "models:upload")["model"]["containerSpec"].get("env", [])
+    return {e["name"]: e["value"] for e in env}
+
+
+def test_dedicated_endpoint_is_created_and_the_container_gets_its_limits(vertex):
+    assert run(vertex, "--dedicated-endpoint", "--env", "LOG_LEVEL=info") == 0
+    assert vertex.body("POST", f"{PARENT}/endpoints") == {
+        "displayName": "tr-en",
+        "dedicatedEndpointEnabled": True,
+        "clientConnectionConfig": {"inferenceTimeout": "3600s"},
+    }
+    assert container_env_of(vertex) == {
+        "MAX_REQUEST_BYTES": "10485760", "REQUEST_TIMEOUT_SECONDS": "3600", "LOG_LEVEL": "info",
+    }  # fmt: skip
+    assert vertex.body("POST", ":deployModel")["deployedModel"]["model"].startswith(f"{PARENT}/models/")
+
+
+def test_dedicated_endpoint_with_a_shorter_timeout_and_env_overrides(vertex):
+    assert run(vertex, "--dedicated-endpoint", "--request-timeout", "900", "--env", "MAX_REQUEST_BYTES=5000000") == 0
+    assert vertex.body("POST", f"{PARENT}/endpoints")["clientConnectionConfig"] == {"inferenceTimeout": "900s"}
+    # --env wins over the endpoint's limits.
+    assert container_env_of(vertex) == {"MAX_REQUEST_BYTES": "5000000", "REQUEST_TIMEOUT_SECONDS": "900"}
+
+
+def test_a_shared_endpoint_passes_no_limits(vertex):
+    assert run(vertex) == 0
+    assert "dedicatedEndpointEnabled" not in vertex.body("POST", f"{PARENT}/endpoints")
+    assert container_env_of(vertex) == {}  # the container's own defaults are a shared endpoint's
+
+
+def test_an_existing_dedicated_endpoint_gives_the_container_its_limits(vertex):
+    name = vertex.add_endpoint(PARENT, "tr-en")
+    vertex.resources[name]["dedicatedEndpointEnabled"] = True
+    assert run(vertex) == 0
+    assert vertex.calls("POST", f"{PARENT}/endpoints") == []
+    assert container_env_of(vertex)["MAX_REQUEST_BYTES"] == "10485760"
+    assert vertex.body("POST", ":deployModel")["deployedModel"]["model"].startswith(f"{PARENT}/models/")
+
+
+def test_dedicated_flag_refuses_an_existing_shared_endpoint(vertex, capsys):
+    name = vertex.add_endpoint(PARENT, "tr-en")
+    assert run(vertex, "--dedicated-endpoint") == 2
+    err = capsys.readouterr().err
+    assert f"--dedicated-endpoint: endpoint {name} is a shared endpoint" in err
+    assert vertex.calls("POST", "models:upload") == []
+
+
+def test_request_timeout_needs_a_dedicated_endpoint(vertex, capsys):
+    assert run(vertex, "--request-timeout", "600") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m vertex.deploy: error: --request-timeout needs --dedicated-endpoint")
+    assert vertex.requests == []
+
+
+@pytest.mark.parametrize("value", ["0", "3601", "ten"])
+def test_request_timeout_out_of_range_is_a_usage_error(vertex, capsys, value):
+    with pytest.raises(SystemExit) as exit_:
+        run(vertex, "--dedicated-endpoint", "--request-timeout", value)
+    assert exit_.value.code == 2
+    assert f"must be whole seconds from 1 to 3600, not '{value}'" in capsys.readouterr().err

@@ -6,11 +6,13 @@
     python -m vertex.deploy ... --endpoint E --parent-model M --traffic-percentage 10
     # later: all traffic to it, the others undeployed (no upload)
     python -m vertex.deploy --project P --endpoint E --promote DEPLOYED_MODEL_ID
+    # the original sample's routes; a dedicated endpoint (10 MB requests, up to an hour each)
+    python -m vertex.deploy ... --predict-route /predict --health-route /health --dedicated-endpoint
 
-The model points Vertex at TorchServe's fixed routes (/predictions/tr_en, /ping) on port 8080.
-/ping says Healthy before the model has loaded, so readiness is an exec probe instead: a script
-in the image that exits 0 only once the model's workers are READY. The endpoint is the one given
-by --endpoint, else the newest one with --endpoint-display-name, else a new one.
+The model's routes default to TorchServe's (/predictions/tr_en, /ping) on port 8080; the container
+serves whichever routes it is told (AIP_PREDICT_ROUTE, AIP_HEALTH_ROUTE). Readiness is an exec
+probe: a script in the image that exits 0 only once the model's workers are READY. The endpoint
+is the one given by --endpoint, else the newest one with --endpoint-display-name, else a new one.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ MAX_REPLICAS = common.Setting(
     "max_replicas", "--max-replicas", ("VERTEX_MAX_REPLICAS",), "maximum replicas (default: --min-replicas)",
     type=common.positive_int,
 )  # fmt: skip
+# The container's request limits, read when it starts; unset, it applies a shared endpoint's
+# (1.5 MB, 60 s). A dedicated endpoint takes 10 MB and up to 3,600 s (shared/vertex-contract.md).
+MAX_REQUEST_BYTES_ENV = "MAX_REQUEST_BYTES"
+REQUEST_TIMEOUT_ENV = "REQUEST_TIMEOUT_SECONDS"
+DEDICATED_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+DEDICATED_MAX_TIMEOUT_S = 3600
 SETTINGS = (
     *common.COMMON, IMAGE_URI, ARTIFACT_URI, MODEL_DISPLAY_NAME, ENDPOINT, ENDPOINT_DISPLAY_NAME,
     *common.MACHINE, MIN_REPLICAS, MAX_REPLICAS, common.SERVICE_ACCOUNT,
@@ -64,6 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="environment variable for the serving container (repeatable)")  # fmt: skip
     parser.add_argument("--container-port", type=int, default=common.CONTAINER_PORT,
                         help=f"port TorchServe listens on (default {common.CONTAINER_PORT})")  # fmt: skip
+    parser.add_argument("--predict-route", type=route, default=common.PREDICT_ROUTE,
+                        help=f"path Vertex sends predictions to, AIP_PREDICT_ROUTE in the container "
+                             f"(default {common.PREDICT_ROUTE})")  # fmt: skip
+    parser.add_argument("--health-route", type=route, default=common.HEALTH_ROUTE,
+                        help=f"path Vertex checks health on, AIP_HEALTH_ROUTE in the container "
+                             f"(default {common.HEALTH_ROUTE})")  # fmt: skip
+    parser.add_argument("--dedicated-endpoint", action="store_true",
+                        help="create a dedicated endpoint (requests up to 10 MB and --request-timeout) and give "
+                             f"the container those limits ({MAX_REQUEST_BYTES_ENV}, {REQUEST_TIMEOUT_ENV}); "
+                             "default: a shared endpoint, 1.5 MB and 60 s")  # fmt: skip
+    parser.add_argument("--request-timeout", type=timeout_seconds, metavar="SECONDS",
+                        help=f"dedicated endpoints: seconds one prediction may take, the endpoint's inference "
+                             f"timeout and the container's (1 to {DEDICATED_MAX_TIMEOUT_S}, "
+                             f"default {DEDICATED_MAX_TIMEOUT_S})")  # fmt: skip
     parser.add_argument("--readiness-command", default=common.READINESS_COMMAND,
                         help=f"exec probe run inside the container (default: {common.READINESS_COMMAND})")  # fmt: skip
     # Vertex's startup probe gives up after 3 failures (failureThreshold, which the SDK cannot
@@ -106,6 +128,18 @@ def percentage(text: str) -> int:
     return int(text)
 
 
+def route(text: str) -> str:
+    if not text.startswith("/") or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"must be an absolute path such as /predict, not {text!r}")
+    return text
+
+
+def timeout_seconds(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= DEDICATED_MAX_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(f"must be whole seconds from 1 to {DEDICATED_MAX_TIMEOUT_S}, not {text!r}")
+    return int(text)
+
+
 ALIAS = re.compile(r"[a-z][a-z0-9-]{0,126}[a-z0-9]")
 
 
@@ -121,7 +155,11 @@ def check_rollout(args: argparse.Namespace) -> None:
         raise common.UsageError(
             f"--artifact-uri must be a gs:// folder holding tr_en.mar or a model directory, not {args.artifact_uri}"
         )
-    container_env(args)
+    container_env(args, dedicated=False)
+    if args.request_timeout is not None and not args.dedicated_endpoint:
+        raise common.UsageError(
+            "--request-timeout needs --dedicated-endpoint: a shared endpoint's requests time out after about 60 s"
+        )
     if args.undeploy_others and args.traffic_percentage != 100:
         raise common.UsageError(
             f"--undeploy-others gives the new model all traffic; drop --traffic-percentage {args.traffic_percentage}"
@@ -138,17 +176,22 @@ def check_rollout(args: argparse.Namespace) -> None:
         )
 
 
-def container_env(args: argparse.Namespace) -> dict[str, str]:
+def container_env(args: argparse.Namespace, dedicated: bool) -> dict[str, str]:
+    """The serving container's variables: a dedicated endpoint's limits, then --env (which wins)."""
+    env: dict[str, str] = {}
+    if dedicated:
+        env[MAX_REQUEST_BYTES_ENV] = str(DEDICATED_MAX_REQUEST_BYTES)
+        env[REQUEST_TIMEOUT_ENV] = str(args.request_timeout or DEDICATED_MAX_TIMEOUT_S)
     try:
-        return dict(common.key_value(item) for item in args.env)
+        return {**env, **dict(common.key_value(item) for item in args.env)}
     except ValueError as e:
         raise common.UsageError(f"--env {e}") from None
 
 
-def upload_model(args: argparse.Namespace) -> Any:
+def upload_model(args: argparse.Namespace, dedicated: bool = False) -> Any:
     from google.cloud import aiplatform
 
-    env = container_env(args)
+    env = container_env(args, dedicated)
     probe = shlex.split(args.readiness_command)
     return aiplatform.Model.upload(
         display_name=args.model_display_name,
@@ -157,8 +200,8 @@ def upload_model(args: argparse.Namespace) -> Any:
         is_default_version=args.is_default_version,
         serving_container_image_uri=args.image_uri,
         artifact_uri=args.artifact_uri,
-        serving_container_predict_route=common.PREDICT_ROUTE,
-        serving_container_health_route=common.HEALTH_ROUTE,
+        serving_container_predict_route=args.predict_route,
+        serving_container_health_route=args.health_route,
         serving_container_ports=[args.container_port],
         serving_container_environment_variables=env or None,
         serving_container_startup_probe_exec=probe,
@@ -174,14 +217,32 @@ def find_or_create_endpoint(args: argparse.Namespace) -> Any:
     from google.cloud import aiplatform
 
     if args.endpoint:
-        return aiplatform.Endpoint(args.endpoint)
+        return check_dedicated(aiplatform.Endpoint(args.endpoint), args)
     name = args.endpoint_display_name
     existing = aiplatform.Endpoint.list(filter=f'display_name="{name}"', order_by="create_time desc")
     if existing:
         if len(existing) > 1:
             print(f"{len(existing)} endpoints are named {name}; using the newest", file=sys.stderr)
-        return existing[0]
+        return check_dedicated(existing[0], args)
+    if args.dedicated_endpoint:
+        return aiplatform.Endpoint.create(
+            display_name=name,
+            dedicated_endpoint_enabled=True,
+            inference_timeout=args.request_timeout or DEDICATED_MAX_TIMEOUT_S,
+        )
     return aiplatform.Endpoint.create(display_name=name)
+
+
+def check_dedicated(endpoint: Any, args: argparse.Namespace) -> Any:
+    """An existing endpoint, refused when --dedicated-endpoint asks for a kind it is not."""
+    if args.dedicated_endpoint and not endpoint.dedicated_endpoint_enabled:
+        raise common.UsageError(
+            f"--dedicated-endpoint: endpoint {endpoint.resource_name} is a shared endpoint, and an endpoint's kind "
+            "is fixed when it is created; name a new one with --endpoint-display-name"
+        )
+    if args.request_timeout is not None:
+        print("--request-timeout: the existing endpoint keeps its own inference timeout", file=sys.stderr)
+    return endpoint
 
 
 def promote(endpoint: Any, deployed_model_id: str) -> None:
@@ -241,7 +302,9 @@ def deploy(args: argparse.Namespace) -> int:
             f"--traffic-percentage {args.traffic_percentage} needs an endpoint that already serves a model; "
             f"{endpoint.resource_name} has none, so its first model takes all the traffic"
         )
-    model = upload_model(args)
+    # The container takes a dedicated endpoint's limits whenever it will serve on one.
+    dedicated = args.dedicated_endpoint or bool(endpoint is not None and endpoint.dedicated_endpoint_enabled)
+    model = upload_model(args, dedicated)
     print(f"model:    {model.versioned_resource_name}\n          {common.console_link(model.resource_name)}")
     if endpoint is None:
         return 0
