@@ -55,13 +55,15 @@ train-bench: $(STAMP) ## training throughput (samples/s) of the demo model's con
 archive: setup $(if $(MODEL_DIR),,demo-model) ## pack MODEL_DIR (a directory, hub id or gs:// folder; default: the demo model) into model_store/tr_en.mar
 	$(BIN)/python -m handler.archive --model-dir $(SERVE_MODEL_DIR) --backend $(BACKEND) --dtype $(DTYPE)
 
-serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground
+# The container's entrypoint on this machine: its edge on 127.0.0.1:8080 (as in the image, so a JSON
+# body sent without a Content-Type is answered as JSON), TorchServe's ports on loopback behind it.
+serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the foreground, through the container's edge
 	@echo
-	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once the worker is READY, try:"
-	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -H 'Content-Type: application/json' -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
+	@echo "Serving $(SERVE_MODEL_DIR) ($(BACKEND)). Once it logs \"model tr_en is ready\", try:"
+	@echo "  curl -X POST http://127.0.0.1:8080/predictions/tr_en -d '{\"instances\": [\"Bu odun yanmaz.\"]}'"
 	@echo
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m handler.java_runtime --run \
-	  $(BIN)/torchserve --start --ncs --foreground --ts-config config.properties --log-config handler/log4j2.xml
+	PATH=$(abspath $(BIN)):$$PATH AIP_HTTP_PORT=8080 AIP_PREDICT_ROUTE=/predictions/tr_en AIP_HEALTH_ROUTE=/ping \
+	  $(BIN)/python -m container.entrypoint --host 127.0.0.1 --model-store model_store --workdir build/serve
 
 bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a quick check on a tiny model, part of make test); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
@@ -90,7 +92,7 @@ test-fast: setup ## the tests that do not start TorchServe
 	$(BIN)/python -m pytest -q -m "not torchserve and not slow" $(ARGS)
 
 lint: setup ## ruff over the code
-	$(BIN)/ruff check handler training vertex bench tests docker
+	$(BIN)/ruff check handler training vertex bench tests container
 
 clean: ## remove build output (keeps .venv and the demo model)
 	rm -rf build logs model_store/*.mar .pytest_cache

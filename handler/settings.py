@@ -26,6 +26,11 @@ TORCHSERVE_KEYS = frozenset(
     "asyncCommunication sequenceMaxIdleMSec sequenceTimeoutMSec maxNumSequence maxSequenceJobQueueSize "
     "sequenceBatching continuousBatching useVenv handler pt2".split()
 )
+# The request body limit the container sets (container/settings.py, MAX_REQUEST_BYTES) and passes to
+# the workers' environment. The archive's per-request limits (max_instances, max_request_chars) are
+# for a Vertex shared endpoint's 1.5 MB; a dedicated endpoint's larger bodies scale them.
+REQUEST_BYTES_ENV = "MAX_REQUEST_BYTES"
+SHARED_ENDPOINT_REQUEST_BYTES = 1572864
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,20 @@ class ServingSettings:
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
         workers = int(config.get("minWorkers") or 1)
-        return cls(**section, workers=workers)
+        settings = cls(**section, workers=workers)
+        request_bytes = os.environ.get(REQUEST_BYTES_ENV, "")
+        if request_bytes.isdigit() and int(request_bytes) > 0:
+            return settings.for_request_bytes(int(request_bytes))
+        return settings
+
+    def for_request_bytes(self, request_bytes: int) -> ServingSettings:
+        """These settings with the per-request limits scaled from a 1.5 MB body to `request_bytes`."""
+        factor = request_bytes / SHARED_ENDPOINT_REQUEST_BYTES
+        return dataclasses.replace(
+            self,
+            max_instances=max(1, round(self.max_instances * factor)),
+            max_request_chars=max(1, round(self.max_request_chars * factor)),
+        )
 
     def torch_threads(self, cpu_count: int | None = None) -> int:
         """Threads for one worker so that workers x threads fit the cores."""

@@ -1,6 +1,7 @@
 """Run TorchServe as a child process and tell when its model can serve.
 
-The top-level config.properties is the one source of TorchServe settings; a run overrides only
+handler/config.properties (the top-level config.properties links to it) is the one source of
+TorchServe settings, shipped as package data so that an installed package finds it; a run overrides only
 what differs (addresses, model store, archive). Used by the container entrypoint, the tests and
 the benchmark.
 
@@ -26,8 +27,8 @@ from pathlib import Path
 
 from handler.java_runtime import environment_with_java, find_java, missing_java_message
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BASE_CONFIG = REPO_ROOT / "config.properties"
+# Package data beside this module, so that a non-editable install (the image) finds it too.
+BASE_CONFIG = Path(__file__).resolve().with_name("config.properties")
 # TorchServe's logging without its per-request lines (the file says why), added to the config's
 # `vmargs` (the frontend's JVM options) unless they name a log configuration of their own.
 LOG_CONFIG = Path(__file__).resolve().with_name("log4j2.xml")
@@ -67,6 +68,11 @@ def model_status(management_url: str, model: str = MODEL_NAME, timeout: float = 
         return False, f"model {model} is not registered (HTTP {e.code})"
     except (OSError, ValueError) as e:
         return False, f"management API not answering: {e}"
+    return workers_status(description, model)
+
+
+def workers_status(description: list[dict], model: str = MODEL_NAME) -> tuple[bool, str]:
+    """(ready, reason) from the management API's description of a model (GET /models/{model})."""
     workers = [w for entry in description for w in entry.get("workers", [])]
     if not workers:
         return False, f"model {model} has no workers"

@@ -1,13 +1,17 @@
 """The container entrypoint and readiness check, run on the host as the image runs them.
 
-No Docker engine runs here: the entrypoint starts a real TorchServe on free ports, the model
-comes from a real Cloud Storage emulator or a local folder, and the Dockerfile is linted.
+No Docker engine runs here: the entrypoint (python -m container.entrypoint) starts a real TorchServe
+on free ports behind its edge, the model comes from a real Cloud Storage emulator or a local folder,
+and the Dockerfile is linted. Each route set Vertex may give is served by one of the tests that
+start an entrypoint anyway: the sample's /predict and /health, Vertex's defaults (the Cloud Storage
+test) and TorchServe's own (the shutdown test).
 """
 
 from __future__ import annotations
 
 import io
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -22,18 +26,26 @@ import psutil
 import pytest
 import requests
 
-from handler.torchserve import free_ports
+from container import entrypoint
+from container.load_watch import LoadWatch
+from container.model_install import install_model
+from container.settings import ContainerSettings, EntrypointError
+from handler.torchserve import free_ports, workers_status
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ENTRYPOINT = REPO_ROOT / "docker" / "entrypoint.py"
-READINESS = REPO_ROOT / "docker" / "readiness.py"
-sys.path.insert(0, str(REPO_ROOT / "docker"))
-
-import entrypoint  # noqa: E402
+ENTRYPOINT = [sys.executable, "-m", "container.entrypoint"]
+READINESS = [sys.executable, "-m", "container.readiness"]
+SAMPLE_ROUTES = {"AIP_PREDICT_ROUTE": "/predict", "AIP_HEALTH_ROUTE": "/health"}
+# What Vertex sets when the model was uploaded without routes.
+VERTEX_ROUTES = {
+    "AIP_PREDICT_ROUTE": "/v1/endpoints/1234/deployedModels/5678:predict",
+    "AIP_HEALTH_ROUTE": "/v1/endpoints/1234/deployedModels/5678",
+}
+TORCHSERVE_ROUTES = {"AIP_PREDICT_ROUTE": "/predictions/tr_en", "AIP_HEALTH_ROUTE": "/ping"}
 
 
 class Container:
-    """docker/entrypoint.py as a child process with its own ports, stopped in teardown."""
+    """python -m container.entrypoint as a child process with its own ports, stopped in teardown."""
 
     def __init__(self, workdir: Path, env: dict[str, str], store: Path | None = None) -> None:
         http, inference, management, metrics, grpc_inference, grpc_management = free_ports(6)
@@ -50,7 +62,7 @@ class Container:
         }
         workdir.mkdir(parents=True, exist_ok=True)
         self.log = workdir / "entrypoint.log"
-        command = [sys.executable, str(ENTRYPOINT), "--workdir", str(workdir / "ts")]
+        command = [*ENTRYPOINT, "--workdir", str(workdir / "ts")]
         if store is not None:
             command += ["--model-store", str(store)]
         with open(self.log, "wb") as log:
@@ -62,12 +74,20 @@ class Container:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def predict_url(self) -> str:
+        return self.url + self.env.get("AIP_PREDICT_ROUTE", "/predictions/tr_en")
+
+    @property
+    def health_url(self) -> str:
+        return self.url + self.env.get("AIP_HEALTH_ROUTE", "/ping")
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
     def ready(self) -> bool:
-        env = {**os.environ, "TS_MANAGEMENT_PORT": str(self.management_port), "AIP_HTTP_PORT": str(self.port)}
-        return subprocess.run([sys.executable, str(READINESS)], env=env, capture_output=True).returncode == 0
+        env = {**self.env, "TS_MANAGEMENT_PORT": str(self.management_port), "AIP_HTTP_PORT": str(self.port)}
+        return subprocess.run(READINESS, env=env, capture_output=True).returncode == 0
 
     def wait_ready(self, timeout: float = 240) -> list[bool]:
         """Poll the readiness check until it passes; returns every answer it gave."""
@@ -124,20 +144,54 @@ def is_loopback(ip: str) -> bool:
     return ipaddress.ip_address(ip.removeprefix("::ffff:")).is_loopback
 
 
-def predict(url: str) -> requests.Response:
-    return requests.post(f"{url}/predictions/tr_en", json={"instances": ["Bu odun yanmaz."]}, timeout=60)
+def predict(c: Container) -> requests.Response:
+    return requests.post(c.predict_url, json={"instances": ["Bu odun yanmaz."]}, timeout=60)
+
+
+def json_lines(output: str) -> list[dict]:
+    """The container's own log lines (JSON objects); TorchServe's lines are text and skipped."""
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
 @pytest.mark.torchserve
-def test_serves_on_the_aip_port_listens_only_there_and_stops_on_sigterm(container, tmp_path, tiny_archive):
-    c = container(
-        {"AIP_PREDICT_ROUTE": "/predictions/tr_en", "AIP_HEALTH_ROUTE": "/ping"}, store_with(tmp_path, tiny_archive)
-    )
+def test_serves_the_samples_routes_on_the_aip_port_listens_only_there_and_stops_on_sigterm(
+    container, tmp_path, tiny_archive
+):
+    from handler.settings import SHARED_ENDPOINT_REQUEST_BYTES
+
+    vertex = {"AIP_DEPLOYED_MODEL_ID": "5678", "AIP_ENDPOINT_ID": "1234", "AIP_MODE": "PREDICTION"}
+    # A body limit of 1/64 of a shared endpoint's: the handler's limit of 128 instances becomes 2.
+    limits = {"MAX_REQUEST_BYTES": str(SHARED_ENDPOINT_REQUEST_BYTES // 64), "REQUEST_TIMEOUT_SECONDS": "300"}
+    c = container({**SAMPLE_ROUTES, **vertex, **limits}, store_with(tmp_path, tiny_archive))
     answers = c.wait_ready()
     assert answers[0] is False, "readiness passed before TorchServe could have loaded the model"
-    response = predict(c.url)
+    response = predict(c)
     assert response.status_code == 200 and isinstance(response.json()["predictions"][0], str)
-    assert requests.get(f"{c.url}/ping", timeout=10).status_code == 200
+    assert requests.get(f"{c.url}/health", timeout=10).status_code == 200
+    # The sample's curl: -d without a Content-Type sends the JSON as form data.
+    curl = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-X", "POST", f"{c.url}/predict",
+                           "-d", '{"instances": ["Bu odun yanmaz."]}'], capture_output=True, text=True)  # fmt: skip
+    body, status = curl.stdout.rsplit("\n", 1)
+    assert status == "200" and isinstance(json.loads(body)["predictions"][0], str)
+    # TorchServe's own routes are not served when others are given.
+    assert requests.post(f"{c.url}/predictions/tr_en", json={"instances": ["a"]}, timeout=10).status_code == 404
+    assert requests.get(f"{c.url}/ping", timeout=10).status_code == 404
+    # The limits reach TorchServe and the handler.
+    three = requests.post(c.predict_url, json={"instances": ["a", "b", "c"]}, timeout=60)
+    assert three.status_code == 413 and "the limit is 2 per request" in three.text
+    too_big = requests.post(c.predict_url, data=b"x" * (SHARED_ENDPOINT_REQUEST_BYTES // 64 + 1), timeout=60)
+    assert too_big.status_code == 413
+    config = (tmp_path / "c0" / "ts" / "config.properties").read_text()
+    assert f"max_request_size={SHARED_ENDPOINT_REQUEST_BYTES // 64}" in config
+    description = requests.get(f"http://127.0.0.1:{c.management_port}/models/tr_en", timeout=10).json()
+    assert description[0]["responseTimeout"] == 295
+    # The container's own lines are JSON with severity and message; Vertex's variables logged once.
+    lines = json_lines(c.output())
+    assert lines and all({"severity", "message"} <= set(line) for line in lines)
+    (described,) = [line for line in lines if line["message"].startswith("Vertex environment")]
+    assert described["vertex"] == {**dict.fromkeys(("AIP_MACHINE_TYPE", "AIP_ACCELERATOR_TYPE")), **vertex}
+    assert any(line["logger"] == "uvicorn.access" and '"POST /predict HTTP/1.1" 200' in line["message"]
+               for line in lines)  # fmt: skip
 
     # Nothing but the inference port listens beyond loopback.
     pids = {p.pid for p in c.tree()}
@@ -156,7 +210,7 @@ def test_serves_on_the_aip_port_listens_only_there_and_stops_on_sigterm(containe
     for method, path in [("POST", "/models?url=file:///etc/passwd"), ("DELETE", "/models/tr_en"), ("GET", "/models")]:
         refused = requests.request(method, c.url + path, timeout=10)
         assert refused.status_code in (400, 404, 405), (method, path, refused.status_code)
-    assert predict(c.url).status_code == 200
+    assert predict(c).status_code == 200
 
     processes = c.tree()
     c.process.send_signal(signal.SIGTERM)
@@ -164,23 +218,6 @@ def test_serves_on_the_aip_port_listens_only_there_and_stops_on_sigterm(containe
     assert "SIGTERM received" in c.output()
     time.sleep(1)
     assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-
-
-@pytest.mark.parametrize(
-    "env, named",
-    [
-        ({"AIP_PREDICT_ROUTE": "/predict"}, "AIP_PREDICT_ROUTE is '/predict'"),
-        ({"AIP_HEALTH_ROUTE": "/health"}, "AIP_HEALTH_ROUTE is '/health'"),
-        ({"AIP_PREDICT_ROUTE": "/v1/endpoints/1/deployedModels/2:predict"}, "AIP_PREDICT_ROUTE"),
-    ],
-)
-def test_wrong_routes_stop_the_container_at_once(container, tmp_path, tiny_archive, env, named):
-    c = container(env, store_with(tmp_path, tiny_archive))
-    assert c.process.wait(timeout=30) == entrypoint.EXIT_CONFIG
-    out = c.output()
-    assert named in out
-    assert "serving_container_predict_route=/predictions/tr_en" in out
-    assert "serving_container_health_route=/ping" in out
 
 
 def broken_archive(archive: Path, out: Path) -> Path:
@@ -216,9 +253,12 @@ def test_model_is_fetched_from_a_gcs_folder(container, gcs_bucket, tiny_archive)
     # Google's samples name the archive model.mar; any single .mar of the folder is served.
     storage.Client().bucket(gcs_bucket).blob("models/run-7/model.mar").upload_from_filename(str(tiny_archive))
     storage.Client().bucket(gcs_bucket).blob("models/run-7/eval_results.json").upload_from_string("{}")
-    c = container({"AIP_STORAGE_URI": f"gs://{gcs_bucket}/models/run-7"})
+    # As Vertex starts it when the model was uploaded without routes.
+    c = container({"AIP_STORAGE_URI": f"gs://{gcs_bucket}/models/run-7", **VERTEX_ROUTES})
     c.wait_ready()
-    assert predict(c.url).status_code == 200
+    assert predict(c).status_code == 200
+    assert requests.get(c.health_url, timeout=10).json() == {"status": "Healthy"}
+    assert requests.get(f"{c.url}/ping", timeout=10).status_code == 404
 
 
 def test_gcs_folder_without_an_archive_is_a_clear_error(container, gcs_bucket):
@@ -232,8 +272,8 @@ def test_gcs_folder_without_an_archive_is_a_clear_error(container, gcs_bucket):
 
 def test_model_location_errors_are_one_sentence(tmp_path, tiny_archive):
     def error(uri: str, baked: Path = tmp_path / "none") -> str:
-        with pytest.raises(entrypoint.EntrypointError) as caught:
-            entrypoint.install_model(uri, baked, tmp_path / "store")
+        with pytest.raises(EntrypointError) as caught:
+            install_model(uri, baked, tmp_path / "store")
         return str(caught.value)
 
     assert "AIP_STORAGE_URI is empty" in error("")
@@ -251,7 +291,7 @@ def test_a_local_folder_or_file_is_installed_as_tr_en_mar(tmp_path, tiny_archive
     folder.mkdir()
     shutil.copyfile(tiny_archive, folder / "model.mar")
     for uri in (str(folder), str(folder / "model.mar")):
-        store = entrypoint.install_model(uri, tmp_path / "none", tmp_path / "store")
+        store = install_model(uri, tmp_path / "none", tmp_path / "store")
         assert (store / "tr_en.mar").read_bytes() == tiny_archive.read_bytes()
 
 
@@ -262,6 +302,9 @@ def test_a_local_folder_or_file_is_installed_as_tr_en_mar(tmp_path, tiny_archive
         ({"MODEL_LOAD_TIMEOUT": "soon"}, "MODEL_LOAD_TIMEOUT must be a positive number of seconds"),
         ({"DRAIN_SECONDS": "-1"}, "DRAIN_SECONDS must be a positive number of seconds"),
         ({"LOAD_FAILURES_LIMIT": "0"}, "LOAD_FAILURES_LIMIT must be a whole number of at least 1, not '0'"),
+        ({"AIP_PREDICT_ROUTE": "predict"}, "AIP_PREDICT_ROUTE must be a path starting with /, not 'predict'"),
+        ({"MAX_REQUEST_BYTES": "1.5MB"}, "MAX_REQUEST_BYTES must be a whole number of at least 1"),
+        ({"REQUEST_TIMEOUT_SECONDS": "0"}, "REQUEST_TIMEOUT_SECONDS must be a positive number of seconds"),
     ],
 )
 def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, message):
@@ -272,7 +315,7 @@ def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, messag
 
 def test_generated_config_keeps_everything_but_inference_on_loopback(tmp_path):
     env = {"AIP_HTTP_PORT": "9000", "TS_MANAGEMENT_PORT": "9001", "TS_INFERENCE_PORT": "9002"}
-    server = entrypoint.build_server(env, tmp_path, tmp_path / "ts")
+    server = entrypoint.build_server(ContainerSettings.from_env(env), tmp_path, tmp_path / "ts")
     config = server.config()
     # TorchServe's inference API too: the public port is the front door, which forwards to it.
     assert config["inference_address"] == "http://127.0.0.1:9002"
@@ -282,18 +325,40 @@ def test_generated_config_keeps_everything_but_inference_on_loopback(tmp_path):
     assert config["enable_model_api"] == "false" and config["disable_token_authorization"] == "true"
     assert config["allowed_urls"] == f"^file://{tmp_path.resolve()}/.*$"
     assert config["install_py_dep_per_model"] == "false"
+    # A shared endpoint's limits by default; a dedicated endpoint's when set.
+    assert config["max_request_size"] == "1572864"
+    dedicated = {**env, "MAX_REQUEST_BYTES": "10485760", "REQUEST_TIMEOUT_SECONDS": "3600"}
+    settings = ContainerSettings.from_env(dedicated)
+    server = entrypoint.build_server(settings, tmp_path, tmp_path / "ts")
+    config = server.config()
+    assert config["max_request_size"] == config["max_response_size"] == "10485760"
+    assert server.env["MAX_REQUEST_BYTES"] == "10485760"
+    assert entrypoint.response_timeout(settings) == 3595
+
+
+def test_the_archives_response_timeout_follows_the_request_timeout(tmp_path, tiny_archive):
+    from container.model_install import with_response_timeout
+
+    store = store_with(tmp_path, tiny_archive)
+    # The default (60 s for the edge, 55 s for TorchServe) is what model-config.yaml packs: nothing to do.
+    assert with_response_timeout(store, tmp_path / "changed", 55) == store and not (tmp_path / "changed").exists()
+    changed = with_response_timeout(store, tmp_path / "changed", 3595)
+    with zipfile.ZipFile(changed / "tr_en.mar") as z, zipfile.ZipFile(tiny_archive) as original:
+        assert z.namelist() == original.namelist()
+        assert "responseTimeout: 3595\n" in z.read("model-config.yaml").decode()
+        assert z.read("model.safetensors") == original.read("model.safetensors")
 
 
 def test_commands_have_help():
-    for script in (ENTRYPOINT, READINESS):
-        result = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+    for command in (ENTRYPOINT, READINESS):
+        result = subprocess.run([*command, "--help"], capture_output=True, text=True, cwd="/")
         assert result.returncode == 0 and "usage:" in result.stdout
 
 
 def test_readiness_is_false_without_a_server():
     port = free_ports(1)[0]
     result = subprocess.run(
-        [sys.executable, str(READINESS), "--management-url", f"http://127.0.0.1:{port}"], capture_output=True, text=True
+        [*READINESS, "--management-url", f"http://127.0.0.1:{port}"], capture_output=True, text=True
     )
     assert result.returncode == 1 and "not ready: management API not answering" in result.stdout
 
@@ -350,20 +415,20 @@ def test_training_output_in_gcs_is_archived_and_served(container, gcs_bucket, ti
     answers = c.wait_ready()
     assert answers[0] is False, "readiness passed before the archive could have been built"
     response = requests.post(
-        f"{c.url}/predictions/tr_en",
+        c.predict_url,
         json={"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 8}},
         timeout=60,
     )
     assert response.status_code == 200, response.text
     assert isinstance(response.json()["predictions"][0], str)
     out = c.output()
-    assert f"entrypoint: {uri} holds a model directory; archiving it (transformers backend)" in out
+    assert f"{uri} holds a model directory; archiving it (transformers backend)" in out
     # The worker's start-up log names where the model came from.
     assert f"model source: Cloud Storage {uri}" in out
 
 
 def test_a_local_model_directory_is_archived_with_the_chosen_backend(tmp_path, tiny_model_dir):
-    store = entrypoint.install_model(str(tiny_model_dir), tmp_path / "none", tmp_path / "store", "ctranslate2")
+    store = install_model(str(tiny_model_dir), tmp_path / "none", tmp_path / "store", "ctranslate2")
     with zipfile.ZipFile(store / "tr_en.mar") as z:
         names = set(z.namelist())
     assert "ctranslate2/model.bin" in names and "model.safetensors" not in names
@@ -387,7 +452,7 @@ def test_archiving_counts_against_the_load_timeout(container, tiny_model_dir):
     c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_LOAD_TIMEOUT": "0.001"})
     assert c.process.wait(timeout=120) == entrypoint.EXIT_NOT_SERVING
     assert "past MODEL_LOAD_TIMEOUT (0.001 s)" in c.output()
-    assert "entrypoint: serving" not in c.output()  # TorchServe was never started
+    assert '"serving ' not in c.output()  # TorchServe was never started
 
 
 # --- faults: shutdown while busy, a dying frontend, a model that never loads -------------------
@@ -423,31 +488,46 @@ def with_initialize_prologue(code: str):
 
 
 @pytest.mark.torchserve
-def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp_path, tiny_archive):
+def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_flight(container, tmp_path, tiny_archive):
+    """One entrypoint with TorchServe's own routes, for two checks: a worker killed mid-batch, then a shutdown."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # Every batch takes 8 s more in the handler, so that the requests are surely in flight at SIGTERM
-    # however fast the machine is (a slow model, as far as the entrypoint can tell).
+    # Every batch takes 8 s more in the handler, so that the requests are surely in flight at the kill
+    # and at SIGTERM however fast the machine is (a slow model, as far as the entrypoint can tell).
     store = tmp_path / "slow-batches"
     patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
-    c = container({"DRAIN_SECONDS": "120"}, store)
+    c = container({**TORCHSERVE_ROUTES, "DRAIN_SECONDS": "120"}, store)
     c.wait_ready()
-    url = f"{c.url}/predictions/tr_en"
-    with ThreadPoolExecutor(4) as pool:
-        in_flight = [pool.submit(requests.post, url, json={"instances": [f"Bu odun yanmaz {i}."] * 3}, timeout=300)
-                     for i in range(4)]  # fmt: skip
-        # Until the worker holds them: TorchServe's log (the entrypoint's output) says so.
+
+    def wait_for_batch(count: int) -> None:
+        # Until the worker holds the batch: TorchServe's log (the entrypoint's output) says so.
         deadline = time.monotonic() + 60
-        while "Backend received inference" not in c.output() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while c.output().count("Backend received inference") < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    (worker,) = [p for p in c.tree() if "model_service_worker" in " ".join(p.cmdline())]
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(requests.post, c.predict_url, json={"instances": ["Bu odun yanmaz."]}, timeout=300)
+        wait_for_batch(1)
+        worker.kill()
+        response = pending.result()
+    # TorchServe says 507 "Worker died."; the edge says what to do about it.
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1" and "send it again" in response.json()["error"]
+
+    c.wait_ready()  # TorchServe's new worker
+    with ThreadPoolExecutor(4) as pool:
+        in_flight = [pool.submit(requests.post, c.predict_url, json={"instances": [f"Bu odun yanmaz {i}."] * 3},
+                                 timeout=300) for i in range(4)]  # fmt: skip
+        wait_for_batch(2)
         c.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 30
         while "draining" not in c.output() and time.monotonic() < deadline:
             time.sleep(0.05)
         # Readiness is false at once and a new request is refused, not held, while the others run.
         assert not c.ready()
-        assert requests.get(f"{c.url}/ping", timeout=30).status_code == 503
-        refused = requests.post(url, json={"instances": ["Bu odun yanmaz."]}, timeout=30)
+        assert requests.get(c.health_url, timeout=30).status_code == 503
+        refused = requests.post(c.predict_url, json={"instances": ["Bu odun yanmaz."]}, timeout=30)
         assert refused.status_code == 503 and "shutting down" in refused.json()["error"]
         assert refused.headers["Retry-After"] == "1"
         for future in in_flight:
@@ -458,28 +538,6 @@ def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(container, tmp
     assert c.process.wait(timeout=120) == 0, c.output()[-3000:]
     assert "SIGTERM received, draining 4 request(s) in flight" in c.output()
     assert "drained, stopping TorchServe" in c.output()
-
-
-@pytest.mark.torchserve
-def test_a_worker_dying_mid_request_is_a_503_to_retry(container, tmp_path, tiny_archive):
-    from concurrent.futures import ThreadPoolExecutor
-
-    store = tmp_path / "slow-batches"  # the worker holds the batch for 8 s: time to kill it
-    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
-    c = container(store=store)
-    c.wait_ready()
-    (worker,) = [p for p in c.tree() if "model_service_worker" in " ".join(p.cmdline())]
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(requests.post, f"{c.url}/predictions/tr_en", json={"instances": ["Bu odun yanmaz."]},
-                              timeout=300)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while "Backend received inference" not in c.output() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        worker.kill()
-        response = pending.result()
-    # TorchServe says 507 "Worker died."; the front door says what to do about it.
-    assert response.status_code == 503, response.text
-    assert response.headers["Retry-After"] == "1" and "send it again" in response.json()["error"]
 
 
 @pytest.mark.torchserve
@@ -524,7 +582,7 @@ def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive
     c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
     answers = c.wait_ready(timeout=300)
     assert not any(answers[:-1]) and len(answers) > 10
-    assert predict(c.url).status_code == 200
+    assert predict(c).status_code == 200
 
 
 def test_load_watch_counts_restarts_with_the_same_error():
@@ -535,26 +593,56 @@ def test_load_watch_counts_restarts_with_the_same_error():
         retry = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - Retry worker: 9000 in 1 seconds."] * retries
         return started + (retry + trace if retry_first else trace + retry)
 
-    def watch(*attempts: list[str]) -> entrypoint.LoadWatch:
-        w = entrypoint.LoadWatch(3)
-        for line in (line for a in attempts for line in a):
-            w.feed(line)
+    def watch(*attempts: list[str] | tuple[bool, str]) -> LoadWatch:
+        """Fed log lines (lists) and the management API's answers (tuples), in order."""
+        w = LoadWatch(3)
+        for fed in attempts:
+            if isinstance(fed, tuple):
+                w.observe(*fed)
+            for line in fed if isinstance(fed, list) else []:
+                w.feed(line)
         return w
 
     bad = "OSError: model.safetensors is corrupt"
     # The error line may come before or after the retry, twice logged retries count once, and
     # an attempt whose output was lost counts as the same kind.
     w = watch(attempt(bad), attempt(bad, retry_first=True, retries=2), attempt(None))
-    assert w.hopeless() == bad
+    assert w.hopeless() == bad and not w.loaded
     assert watch(attempt(bad), attempt(bad)).hopeless() is None
     assert watch(attempt(bad), attempt("MemoryError: no"), attempt(bad)).hopeless() is None
-    loaded = ["W-9000-tr_en_1.0 org.pytorch.serve.wlm.WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"]
-    assert watch(attempt(bad), attempt(bad), loaded, attempt(bad)).hopeless() is None
     assert watch(attempt(None), attempt(None), attempt(None)).hopeless() is None
     # With handler/log4j2.xml TorchServe's INFO lines are gone: the next worker start ends an attempt.
     quiet = [attempt(bad, retries=0) for _ in range(3)]
     assert watch(*quiet).hopeless() is None  # the third attempt is still running
     assert watch(*quiet, attempt(bad, retries=0)[:1]).hopeless() == bad
+
+
+def test_loaded_is_the_management_apis_answer_not_a_log_line():
+    loading = workers_status([{"workers": [{"status": "UNLOADING"}]}])
+    ready = workers_status([{"workers": [{"status": "READY"}]}])
+    assert loading == (False, "workers not ready: UNLOADING") and ready == (True, "1 worker(s) READY")
+    assert workers_status([{"workers": []}])[0] is False
+    assert workers_status([{"workers": [{"status": "READY"}, {"status": "UNLOADING"}]}])[0] is False
+    w = LoadWatch(3)
+    # The handler's own words and TorchServe's state change are log text: they decide nothing.
+    for line in ("W-9000-tr_en_1.0-stdout MODEL_LOG - loaded the transformers backend in 2.1 s",
+                 "W-9000 WorkerThread - State change WORKER_STARTED -> WORKER_MODEL_LOADED"):  # fmt: skip
+        w.feed(line)
+    assert not w.loaded
+    assert w.observe(*loading) is False and not w.loaded and w.reason == "workers not ready: UNLOADING"
+    assert w.observe(*ready) is True and w.loaded
+    assert w.observe(*ready) is False, "told once"
+    # Failures before the load are forgotten once the API says READY, and none count after it.
+    bad = "OSError: model.safetensors is corrupt"
+    w = LoadWatch(2)
+    for line in [f"W-9000 MODEL_LOG - {x}" for x in ("Torch worker started.", bad, "Torch worker started.")]:
+        w.feed(line)
+    assert w.failures == [bad]
+    w.observe(*ready)
+    assert w.failures == []
+    for line in [f"W-9000 MODEL_LOG - {x}" for x in (bad, "Torch worker started.", bad, "Torch worker started.")]:
+        w.feed(line)
+    assert w.hopeless() is None
 
 
 @pytest.mark.torchserve

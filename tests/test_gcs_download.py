@@ -12,7 +12,6 @@ import json
 import os
 import socket
 import struct
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -196,19 +195,19 @@ def test_a_folder_is_downloaded_whole_through_faults(gcs_bucket, faulty, tmp_pat
 
 
 def test_the_entrypoint_fetches_its_archive_through_faults_or_names_the_object(gcs_bucket, faulty, tmp_path, monkeypatch):
-    sys.path.insert(0, str(REPO_ROOT / "docker"))
-    import entrypoint
+    from container import model_install
+    from container.settings import EntrypointError
 
     monkeypatch.setattr(gcs_download, "FIRST_DELAY", 0.01)
     monkeypatch.setattr(gcs_download, "TIMEOUT", TIMEOUT)
     upload(gcs_bucket, "models/run-9/model.mar", PAYLOAD)
     faulty([503, "reset", "stall", "corrupt"])
-    store = entrypoint.install_model(f"gs://{gcs_bucket}/models/run-9", tmp_path / "none", tmp_path / "store")
+    store = model_install.install_model(f"gs://{gcs_bucket}/models/run-9", tmp_path / "none", tmp_path / "store")
     assert (store / "tr_en.mar").read_bytes() == PAYLOAD
 
     faulty([503] * 20)
-    with pytest.raises(entrypoint.EntrypointError) as caught:
-        entrypoint.install_model(f"gs://{gcs_bucket}/models/run-9", tmp_path / "none", tmp_path / "store2")
+    with pytest.raises(EntrypointError) as caught:
+        model_install.install_model(f"gs://{gcs_bucket}/models/run-9", tmp_path / "none", tmp_path / "store2")
     assert f"gs://{gcs_bucket}/models/run-9/model.mar after 5 attempts: ServiceUnavailable" in str(caught.value)
     assert not (tmp_path / "store2" / "tr_en.mar").exists()
 

@@ -187,3 +187,22 @@ def test_each_backend_packs_its_own_overrides():
         assert "backends" not in packed and packed["handler"]["backend"] == backend
         assert packed["maxBatchDelay"] == shipped["backends"][backend].get("maxBatchDelay", shipped["maxBatchDelay"])
         ServingSettings.from_model_config(packed)
+
+
+def test_per_request_limits_follow_the_containers_body_limit(monkeypatch):
+    """MAX_REQUEST_BYTES (the container's body limit, in the workers' environment) scales the archive's
+    per-request limits, which are set for a shared endpoint's 1.5 MB; a dedicated endpoint's 10 MB raises them."""
+    from handler.settings import REQUEST_BYTES_ENV, SHARED_ENDPOINT_REQUEST_BYTES, ServingSettings, read_model_config
+
+    config = read_model_config()
+    monkeypatch.delenv(REQUEST_BYTES_ENV, raising=False)
+    shared = ServingSettings.from_model_config(config)
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(SHARED_ENDPOINT_REQUEST_BYTES))
+    assert ServingSettings.from_model_config(config) == shared
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(10 * 1024 * 1024))
+    dedicated = ServingSettings.from_model_config(config)
+    assert dedicated.max_instances == round(shared.max_instances * 10 * 1024 * 1024 / SHARED_ENDPOINT_REQUEST_BYTES)
+    assert dedicated.max_request_chars > 6 * shared.max_request_chars
+    assert (dedicated.max_text_chars, dedicated.max_new_tokens) == (shared.max_text_chars, shared.max_new_tokens)
+    monkeypatch.setenv(REQUEST_BYTES_ENV, str(SHARED_ENDPOINT_REQUEST_BYTES // 64))
+    assert ServingSettings.from_model_config(config).max_instances == 2

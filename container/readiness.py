@@ -1,10 +1,11 @@
 """Readiness check: exit 0 only when every worker of the tr_en model is READY and the replica is not draining.
 
-    python3 docker/readiness.py        # Vertex startup/health exec probe and the image's HEALTHCHECK
+    python -m container.readiness      # Vertex startup/health exec probe and the image's HEALTHCHECK
 
 TorchServe's /ping answers Healthy while the model is still loading and after it failed to load,
 so this asks the management API on loopback (port TS_MANAGEMENT_PORT, default 8081) instead, and
-then the public port's health route (AIP_HTTP_PORT), which turns 503 the moment SIGTERM arrives.
+then the public port's health route (AIP_HTTP_PORT, AIP_HEALTH_ROUTE), which turns 503 the moment
+SIGTERM arrives.
 """
 
 from __future__ import annotations
@@ -14,21 +15,19 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from handler.torchserve import HEALTH_ROUTE, INFERENCE_PORT, MANAGEMENT_PORT, MODEL_NAME, model_status  # noqa: E402
+from handler.torchserve import HEALTH_ROUTE, INFERENCE_PORT, MANAGEMENT_PORT, MODEL_NAME, model_status
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="docker/readiness.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m container.readiness", description=__doc__.split("\n\n")[0])
     default_port = os.environ.get("TS_MANAGEMENT_PORT") or str(MANAGEMENT_PORT)
     parser.add_argument("--management-url", default=f"http://127.0.0.1:{default_port}",
                         help="TorchServe's management API (default: http://127.0.0.1:$TS_MANAGEMENT_PORT)")  # fmt: skip
-    default_health = f"http://127.0.0.1:{os.environ.get('AIP_HTTP_PORT') or INFERENCE_PORT}{HEALTH_ROUTE}"
+    route = os.environ.get("AIP_HEALTH_ROUTE") or HEALTH_ROUTE
+    default_health = f"http://127.0.0.1:{os.environ.get('AIP_HTTP_PORT') or INFERENCE_PORT}{route}"
     parser.add_argument("--health-url", default=default_health,
-                        help="the public health route (default: http://127.0.0.1:$AIP_HTTP_PORT/ping)")  # fmt: skip
+                        help="the public health route (default: from AIP_HTTP_PORT and AIP_HEALTH_ROUTE)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")
     args = parser.parse_args(argv)
     ready, reason = model_status(args.management_url, MODEL_NAME, timeout=args.timeout)
