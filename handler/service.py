@@ -62,7 +62,7 @@ class TranslationService:
         params = replace(self.defaults, num_beams=1, num_return_sequences=1, max_new_tokens=16)
         try:
             hypotheses = self.backend.generate([CHECK_SENTENCE], params, True)
-            check_numerics([CHECK_SENTENCE], hypotheses, params.max_new_tokens)
+            check_numerics([CHECK_SENTENCE], hypotheses, params)
         except ModelNumericsError as e:
             raise ModelNumericsError(
                 f"the model failed its load check ({e}) translating {CHECK_SENTENCE!r}: {NUMERICS_ADVICE}"
@@ -223,7 +223,7 @@ class TranslationService:
                 outputs = self.backend.generate(segments, params, scores, alignments=True)
             else:
                 outputs = self.backend.generate(segments, params, scores)
-            check_numerics(segments, outputs, params.max_new_tokens)
+            check_numerics(segments, outputs, params)
             return outputs
         except ServingError:
             raise
@@ -256,16 +256,18 @@ class TranslationService:
         raise error
 
 
-def check_numerics(segments: list[str], outputs: list[list[Hypothesis]], max_new_tokens: int) -> None:
+def check_numerics(segments: list[str], outputs: list[list[Hypothesis]], params: GenerationParams) -> None:
     """ModelNumericsError if a hypothesis's log-probability is NaN or infinite, or its text is empty
     while its source is not: what overflowing arithmetic gives (NaN logits pick id 0, `</s>`).
 
-    An empty text that the length limit cut (max_new_tokens 1 leaves room for `</s>` only) is no sign."""
+    Empty texts count in greedy search only, where NaN logits make the argmax `</s>`: beam search's
+    length normalisation can rank a lone `</s>` first for a sound model, and its NaN shows in the
+    scores. Nor does a text the length limit cut (max_new_tokens 1 leaves room for `</s>` only)."""
     for segment, hypotheses in zip(segments, outputs):
         for h in hypotheses:
             if h.log_prob is not None and not math.isfinite(h.log_prob):
                 raise ModelNumericsError(f"score {h.log_prob} for {len(segment)} characters of source")
-            if not h.text.strip() and segment.strip() and h.tokens < max_new_tokens:
+            if params.num_beams == 1 and not h.text.strip() and segment.strip() and h.tokens < params.max_new_tokens:
                 raise ModelNumericsError(f"an empty translation of {len(segment)} characters of source")
 
 
