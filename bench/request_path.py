@@ -8,6 +8,8 @@
   repeats    requests of 8 sentences where every sentence occurs twice: translation cache on vs off
   runaway    short sentences on the benchmark model (end-of-sentence forbidden) at the model's default
              parameters (beam 4, max_new_tokens 511: its max_length 512 - 1): decoding cap on vs off
+  markup     the documents' paragraphs as HTML (`<p>`, a `<b>` word in every sentence, a link) against
+             the same text as plain text: the server CPU that markup costs (issue 26: at most 1.15x)
 
 The counters of each run come from the server's own /metrics (handler/metrics.py).
 """
@@ -15,6 +17,7 @@ The counters of each run come from the server's own /metrics (handler/metrics.py
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import random
 import statistics
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.batches import scrape
+from bench.cost import CpuMeter
 from bench.load import closed_loop
 from bench.workload import DATA_DIR, build_bench_model
 from handler.archive import build_archive
@@ -66,6 +70,7 @@ class PathResult:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     output_sentences: int = 0  # sentences in the translations (documents)
+    server_cpu_s: float = 0.0  # TorchServe's processes (frontend and worker), load generator apart
     counters: dict[str, float] = field(default_factory=dict)  # the server's counters during the run
 
     def summary(self) -> dict[str, float]:
@@ -98,6 +103,21 @@ def paragraphs(count: int, seed: int = 0) -> list[list[str]]:
     return out
 
 
+def as_html(paragraph: list[str]) -> str:
+    """`paragraph` as an HTML paragraph whose sentences each hold a bold word, the last one a link: the
+    markup a web page brings, around the same text that the plain side sends."""
+    sentences = []
+    for sentence in paragraph:
+        words = sentence.split(" ")
+        k = len(words) // 2
+        words[k] = f"<b>{html.escape(words[k], quote=False)}</b>"
+        sentences.append(" ".join(w if w.startswith("<b>") else html.escape(w, quote=False) for w in words))
+    last = sentences[-1].split(" ")
+    last[0] = f'<a href="https://example.com/belge">{last[0]}</a>'
+    sentences[-1] = " ".join(last)
+    return f"<p>{' '.join(sentences)}</p>"
+
+
 def repeated_requests(distinct: int, rounds: int, per_request: int = 8, seed: int = 1) -> list[list[list[str]]]:
     """For each round, requests of `per_request` sentences in which each of `distinct` sentences occurs
     twice; no sentence occurs in two rounds, so that a round never finds the last one's in the cache."""
@@ -122,7 +142,10 @@ async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, lab
 def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):
     url = f"{server.inference_address}/predictions/tr_en"
     before = scrape(server.metrics_address)
-    result, answers = asyncio.run(post_all(url, bodies, concurrency, f"{workload} {setting}"))
+    assert server.process is not None
+    with CpuMeter(server.process.pid) as cpu:
+        result, answers = asyncio.run(post_all(url, bodies, concurrency, f"{workload} {setting}"))
+    result.server_cpu_s = round(sum(cpu.server.values()), 3)
     time.sleep(1.0)  # the frontend reads the worker's metric lines from its log a moment later
     after = scrape(server.metrics_address)
     result.workload, result.setting, result.requests = workload, setting, len(bodies)
@@ -167,7 +190,8 @@ def alternate(runs: list[Run], concurrency: int) -> list[PathResult]:
                 totals.append(result)
                 continue
             total = totals[k]
-            for name in ("requests", "sentences", "characters", "seconds", "errors", "output_sentences"):
+            for name in ("requests", "sentences", "characters", "seconds", "errors", "output_sentences",
+                         "server_cpu_s"):
                 setattr(total, name, getattr(total, name) + getattr(result, name))
             total.latencies += result.latencies
             total.counters = {n: total.counters[n] + result.counters[n] for n in COUNTERS}
@@ -182,6 +206,9 @@ def run_request_path(
     documents = [[{"instances": [" ".join(p)]} for p in paragraphs(sizes.paragraphs, seed=r)] for r in rounds]
     split = [[{**b, "parameters": {"split_sentences": True}} for b in bodies] for bodies in documents]
     whole = [[{**b, "parameters": {"split_sentences": False}} for b in bodies] for bodies in documents]
+    # The markup workload's plain side is the split-on documents: the same sentences, joined the same way.
+    marked_up = [[{"instances": [as_html(p)], "parameters": {"mime_type": "text/html"}}
+                  for p in paragraphs(sizes.paragraphs, seed=r)] for r in rounds]  # fmt: skip
     repeats = [[{"instances": texts} for texts in rnd] for rnd in repeated_requests(sizes.repeated, sizes.rounds)]
     short = [s for s in held_out_sentences() if len(s.split()) <= 4][: sizes.runaway]
     runaway = [[{"instances": [s]} for s in short]] * sizes.rounds
@@ -192,6 +219,7 @@ def run_request_path(
         serving(demo_model, backend, workdir, "cache-on", cache_mib=64) as on,
     ):
         runs = [(off, "documents", "split on", split), (off, "documents", "split off", whole),
+                (off, "markup", "text/plain", split), (off, "markup", "text/html", marked_up),
                 (off, "repeats", "cache off", repeats), (on, "repeats", "cache on", repeats)]  # fmt: skip
         if quick:
             runs.append((off, "runaway", "cap on", runaway))
@@ -220,6 +248,25 @@ def report(results: list[PathResult]) -> str:
             f"{r.workload:<10} {r.setting:<26} {r.requests:4d} {r.sentences:5d} {s['chars_per_s']:8.1f} "
             f"{s['sentences_per_s']:7.2f} {s['p50_s']:7.2f} {r.output_sentences / max(1, r.sentences):11.2f} "
             f"{c['translation_generated_tokens_total']:8.0f} {c['translation_micro_batches_total']:7.0f} "
-            f"{c['translation_cache_hits_total']:10.0f} {c['translation_decoding_cap_hits_total']:8.0f} {r.errors:4d}"
+            f"{c['translation_cache_hits_total']:10.0f} {c['translation_decoding_cap_hits_total']:8.0f} "
+            f"{r.server_cpu_s:7.1f} {r.errors:4d}"
         )
+    for backend, ratio in markup_cost(results).items():
+        lines.append(f"markup's server CPU over plain text of the same content, {backend}: {ratio:.2f} "
+                     f"(issue 26's target: at most {MARKUP_COST_TARGET})")  # fmt: skip
     return "\n".join(lines)
+
+
+MARKUP_COST_TARGET = 1.15
+
+
+def markup_cost(results: list[PathResult]) -> dict[str, float]:
+    """Per backend: the markup workload's server CPU for HTML over that for the same text as plain text."""
+    cpu = {r.setting: r.server_cpu_s for r in results if r.workload == "markup"}
+    ratios = {}
+    for setting, seconds in cpu.items():
+        backend = setting.removesuffix(" text/html")
+        plain = cpu.get(f"{backend} text/plain")
+        if setting.endswith(" text/html") and plain:
+            ratios[backend] = seconds / plain
+    return ratios

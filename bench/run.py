@@ -15,7 +15,8 @@ float32; CTranslate2: int8) it measures:
      server does the in-process work);
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
   4. the request path's workloads, shipped settings (bench/request_path.py): documents with
-     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off.
+     sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off,
+     HTML documents against the same text as plain text (markup's server CPU).
 Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, in a fresh process for each
 backend and precision, and each ratio of a server to its own in-process runs is the median of the
 rounds' ratios (bench/README.md "Rounds", "One process per backend"). Within a round, an in-process
@@ -45,8 +46,8 @@ from bench.naive import measure_naive
 from bench.plan import BACKENDS, FULL, QUICK, REPO_ROOT, ctranslate2_cpu_types
 from bench.plots import plot, plot_targets
 from bench.precision import Variant
+from bench.request_path import MARKUP_COST_TARGET, markup_cost, run_request_path
 from bench.request_path import report as request_path_report
-from bench.request_path import run_request_path
 from bench.result import Result, merge_rounds
 from bench.rounds import measure_in_own_process
 from bench.tables import report
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--request-path-only",
         action="store_true",
-        help="only the request-path workloads: documents, repeats, runaway (bench/request_path.py)",
+        help="only the request-path workloads: documents, repeats, runaway, markup (bench/request_path.py)",
     )
     parser.add_argument("--no-request-path", action="store_true", help="skip the request-path workloads")  # fmt: skip
     add_out_flag(parser, REPO_ROOT / "bench" / "results", "results.json, results.txt, results.png and targets.png")
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             for row in rows
         ],  # fmt: skip
         "request_path": [{**asdict(r), **r.summary()} for r in path_results],
+        # Issue 26: server CPU of an HTML document over the same text as plain text, per backend.
+        "markup_cost": {"ratios": markup_cost(path_results), "target": f"<= {MARKUP_COST_TARGET}"},
     }
     (args.out / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     (args.out / "results.txt").write_text(text + "\n", encoding="utf-8")

@@ -9,7 +9,6 @@ test) and TorchServe's own (the shutdown test).
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import json
 import os
@@ -31,6 +30,7 @@ from container.load_watch import LoadWatch
 from container.model_install import install_model
 from container.settings import ContainerSettings, EntrypointError
 from handler.torchserve import free_ports, workers_status
+from tests.faults import with_faults, with_member
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = [sys.executable, "-m", "container.entrypoint"]
@@ -220,22 +220,11 @@ def test_serves_the_samples_routes_on_the_aip_port_listens_only_there_and_stops_
     assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
-def broken_archive(archive: Path, out: Path) -> Path:
-    """The same archive with its weights replaced by garbage: TorchServe accepts it, the worker fails."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            target.writestr(item, b"not safetensors" if item.filename.endswith(".safetensors") else data)
-    out.write_bytes(buffer.getvalue())
-    return out
-
-
 @pytest.mark.torchserve
 def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(container, tmp_path, tiny_archive):
     store = tmp_path / "broken"
     store.mkdir()
-    broken_archive(tiny_archive, store / "tr_en.mar")
+    with_member(tiny_archive, store / "tr_en.mar", "model.safetensors", lambda data: b"not safetensors")
     c = container({"MODEL_LOAD_TIMEOUT": "25", "LOAD_FAILURES_LIMIT": "1000"}, store)
     answers = []
     while c.process.poll() is None:
@@ -458,35 +447,6 @@ def test_archiving_counts_against_the_load_timeout(container, tiny_model_dir):
 # --- faults: shutdown while busy, a dying frontend, a model that never loads -------------------
 
 
-def patched_archive(archive: Path, out: Path, name: str, change) -> Path:
-    """A copy of `archive` whose member `name` is replaced by change(its bytes)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            target.writestr(item, change(data) if item.filename == name else data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(buffer.getvalue())
-    return out
-
-
-def with_prologue(code: str, method: str = "initialize"):
-    """A change for ts_handler.py: `code` runs first in TranslationHandler.<method>."""
-    import re
-
-    signature = re.compile(rb"(\n    def " + method.encode() + rb"\(.*:\n)")
-
-    def change(data: bytes) -> bytes:
-        assert signature.search(data), f"no {method} in ts_handler.py"
-        return signature.sub(lambda m: m.group(1) + b"        " + code.encode() + b"\n", data, count=1)
-
-    return change
-
-
-def with_initialize_prologue(code: str):
-    return with_prologue(code, "initialize")
-
-
 @pytest.mark.torchserve
 def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_flight(container, tmp_path, tiny_archive):
     """One entrypoint with TorchServe's own routes, for two checks: a worker killed mid-batch, then a shutdown."""
@@ -495,7 +455,7 @@ def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_fligh
     # Every batch takes 8 s more in the handler, so that the requests are surely in flight at the kill
     # and at SIGTERM however fast the machine is (a slow model, as far as the entrypoint can tell).
     store = tmp_path / "slow-batches"
-    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_prologue("import time; time.sleep(8)", "handle"))
+    with_faults(tiny_archive, store / "tr_en.mar", handle_sleep=8)
     c = container({**TORCHSERVE_ROUTES, "DRAIN_SECONDS": "120"}, store)
     c.wait_ready()
 
@@ -552,19 +512,20 @@ def test_a_killed_frontend_stops_the_container(container, tmp_path, tiny_archive
 
 @pytest.mark.torchserve
 @pytest.mark.parametrize(
-    "member, change, error",
+    "break_it, error",
     [
-        ("model.safetensors", lambda data: b"not safetensors", "SafetensorError"),
-        ("ts_handler.py", with_initialize_prologue("raise RuntimeError('broken on purpose')"),
+        (lambda archive, out: with_member(archive, out, "model.safetensors", lambda data: b"not safetensors"),
+         "SafetensorError"),
+        (lambda archive, out: with_faults(archive, out, initialize_raise="broken on purpose"),
          "RuntimeError: broken on purpose"),
     ],
     ids=["corrupt-weights", "handler-raises"],
 )  # fmt: skip
 def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
-    container, tmp_path, tiny_archive, member, change, error
+    container, tmp_path, tiny_archive, break_it, error
 ):
     store = tmp_path / "broken"
-    patched_archive(tiny_archive, store / "tr_en.mar", member, change)
+    break_it(tiny_archive, store / "tr_en.mar")
     c = container({"MODEL_LOAD_TIMEOUT": "600"}, store)
     # Well within the 600 s TorchServe would otherwise keep retrying (about 20 s here).
     assert c.process.wait(timeout=180) == entrypoint.EXIT_NOT_SERVING
@@ -578,7 +539,7 @@ def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
 @pytest.mark.torchserve
 def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive):
     store = tmp_path / "slow"
-    patched_archive(tiny_archive, store / "tr_en.mar", "ts_handler.py", with_initialize_prologue("import time; time.sleep(20)"))
+    with_faults(tiny_archive, store / "tr_en.mar", initialize_sleep=20)
     c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
     answers = c.wait_ready(timeout=300)
     assert not any(answers[:-1]) and len(answers) > 10

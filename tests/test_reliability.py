@@ -14,6 +14,7 @@ import requests
 from handler.archive import build_archive
 from handler.settings import read_model_config
 from handler.torchserve import loopback_torchserve
+from tests.faults import with_faults
 from tests.test_vertex_batch_local import Proxy
 
 pytestmark = pytest.mark.torchserve
@@ -179,7 +180,7 @@ def own_server(tmp_path, tiny_model_dir):
         store = tmp_path / f"store{len(servers)}"
         archive = build_archive(tiny_model_dir, store, model_config=config)
         if batch_delay:
-            slow_down_handle(archive, batch_delay)
+            with_faults(archive, archive, handle_sleep=batch_delay)
         server = loopback_torchserve(store, tmp_path / f"ts{len(servers)}", overrides=overrides or {})
         servers.append(server)
         server.start()
@@ -189,23 +190,6 @@ def own_server(tmp_path, tiny_model_dir):
     yield start
     for server in servers:
         server.stop()
-
-
-def slow_down_handle(archive, seconds: float) -> None:
-    """Rewrite the archive so that its handler's handle() sleeps `seconds` first."""
-    import io
-    import re
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "ts_handler.py":
-                data, count = re.subn(rb"(\n    def handle\(.*:\n)", rb"\1        import time; time.sleep(%a)\n" % seconds, data)
-                assert count == 1
-            target.writestr(item, data)
-    archive.write_bytes(buffer.getvalue())
 
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):

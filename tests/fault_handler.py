@@ -1,0 +1,31 @@
+"""An archive's handler for fault-injection tests: the shipped TranslationHandler, with the faults that
+the archive's faults.json names. tests/faults.py packs it into a copy of an archive as ts_handler.py.
+
+    {"initialize_sleep": 20}                 a slow load (seconds before the model loads)
+    {"initialize_raise": "broken on purpose"} a load that always fails (RuntimeError)
+    {"handle_sleep": 8}                      a slow model (seconds before each batch)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from handler.ts_handler import TranslationHandler
+
+FAULTS_FILE = "faults.json"
+
+
+class FaultInjectingHandler(TranslationHandler):
+    def initialize(self, context: Any) -> None:
+        self.faults = json.loads((Path(context.system_properties["model_dir"]) / FAULTS_FILE).read_text())
+        time.sleep(self.faults.get("initialize_sleep", 0))
+        if "initialize_raise" in self.faults:
+            raise RuntimeError(self.faults["initialize_raise"])
+        super().initialize(context)
+
+    def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
+        time.sleep(self.faults.get("handle_sleep", 0))
+        return super().handle(data, context)
