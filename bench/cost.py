@@ -20,7 +20,8 @@ LOAD_GENERATOR = "load generator"
 
 
 def role(process: psutil.Process) -> str:
-    """frontend (TorchServe's Java), worker (its Python model workers), launcher, or the process name."""
+    """frontend (TorchServe's Java), worker (its Python model workers), launcher, edge (the container's
+    entrypoint: its public edge and its pass-through of TorchServe's log), or the process name."""
     try:
         command = " ".join(process.cmdline())
         name = process.name()
@@ -30,6 +31,8 @@ def role(process: psutil.Process) -> str:
         return "frontend"
     if "model_service_worker" in command:
         return "worker"
+    if "container.entrypoint" in command:
+        return "edge"
     if "torchserve" in command:
         return "launcher"
     return name

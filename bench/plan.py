@@ -26,6 +26,8 @@ class Plan:
     # above are per round. A ratio is the median of its rounds' ratios, so that one stall of a shared
     # machine moves one round, not the verdict.
     rounds: int = 1
+    # The container path (bench/edge.py): (concurrency, requests) through the edge and direct, per round.
+    edge: tuple[tuple[int, int], ...] = ()
 
 
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
@@ -48,6 +50,7 @@ FULL = Plan(
         ("ctranslate2", "float32", ((1, 8), (32, 64)), ()),
     ),
     rounds=5,
+    edge=((32, 320), (1, 24)),
 )
 QUICK = Plan(
     architecture="tiny",
@@ -60,6 +63,7 @@ QUICK = Plan(
         ("ctranslate2", "float32", ((8, 16),), ()),
     ),
     rounds=2,
+    edge=((32, 64), (1, 8)),
 )
 
 

@@ -16,7 +16,8 @@ def plot(results: list[Result], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     labels = [r.label for r in results]
-    colors = {"in-process": "#4c72b0", "torchserve": "#55a868", "naive": "#c44e52"}
+    colors = {"in-process": "#4c72b0", "torchserve": "#55a868", "naive": "#c44e52",
+              "container-edge": "#8172b2", "container-direct": "#937860"}  # fmt: skip
     fig, (left, right) = plt.subplots(1, 2, figsize=(15, 0.42 * len(results) + 2), sharey=True)
     y = range(len(results))
     left.barh(y, [r.summary()["sentences_per_s"] for r in results], color=[colors[r.system] for r in results])

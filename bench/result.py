@@ -10,7 +10,7 @@ from bench.cost import unit_costs
 
 @dataclass
 class Result:
-    system: str  # in-process | torchserve | naive
+    system: str  # in-process | torchserve | naive | container-edge | container-direct (bench/edge.py)
     backend: str
     concurrency: int  # the batch size for in-process runs
     instances: int  # per request (1 for in-process)

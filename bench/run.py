@@ -3,7 +3,7 @@
     python -m bench.run                      # what `make bench` runs (about 27 minutes on 2 cores)
     python -m bench.run --quick              # a tiny model and a few requests: checks it all works
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
-    python -m bench.run --request-path-only  # only the request-path workloads (4.)
+    python -m bench.run --request-path-only  # only the request-path workloads (5.)
     python -m bench.run --rounds 9           # steadier ratios, about 40 minutes
 
 For each backend at its `auto` precision (transformers: bfloat16 on CPUs with avx512_bf16/AMX, else
@@ -14,7 +14,9 @@ float32; CTranslate2: int8) it measures:
      16 instances at concurrency 8 (cache and decoding cap off, texts kept whole, so that the
      server does the in-process work);
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
-  4. the request path's workloads, shipped settings (bench/request_path.py): documents with
+  4. the container path (bench/edge.py): the entrypoint's edge against TorchServe direct on one
+     server, single sentences at concurrency 32 and 1, each request a different sentence;
+  5. the request path's workloads, shipped settings (bench/request_path.py): documents with
      sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off,
      HTML documents against the same text as plain text (markup's server CPU).
 Runs 1 and 2 of a backend alternate in Plan.rounds rounds with both loaded, in a fresh process for each
@@ -42,6 +44,7 @@ from pathlib import Path
 
 from bench.bleu import bleu_of_backends
 from bench.cli import add_out_flag
+from bench.edge import measure_container
 from bench.naive import measure_naive
 from bench.plan import BACKENDS, FULL, QUICK, REPO_ROOT, ctranslate2_cpu_types
 from bench.plots import plot, plot_targets
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the request-path workloads: documents, repeats, runaway, markup (bench/request_path.py)",
     )
+    parser.add_argument("--no-container", action="store_true",
+                        help="skip the container path (the entrypoint's edge against TorchServe direct)")
     parser.add_argument("--no-request-path", action="store_true", help="skip the request-path workloads")  # fmt: skip
     add_out_flag(parser, REPO_ROOT / "bench" / "results", "results.json, results.txt, results.png and targets.png")
     parser.add_argument("--rounds", type=int,
@@ -145,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             processes[f"{backend_name} {dtype or AUTO}"] = pid
         if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
+        if "transformers" in backends and not args.no_container and not args.request_path_only:
+            results += measure_container(model_dir, plan, workdir)
         quality = [Variant(b, d) for b, d, _, _ in variants]
         bleu = bleu_of_backends(bleu_dir, workdir, quality) if bleu_dir and len(backends) == 2 and results else {}
         path_results = []

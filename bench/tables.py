@@ -67,22 +67,24 @@ def pair_table(results: list[Result]) -> str:
 
 
 def cost_table(results: list[Result]) -> str:
-    """CPU cost per unit of work (the server's, load generator apart) and where each request's time goes."""
+    """CPU cost per unit of work (the server's, load generator apart) and where each request's time goes;
+    "edge": the container's entrypoint process (bench/edge.py), for the container path's runs."""
     lines = [
         f"{'cost (server CPU, load generator apart)':<44} {'s/1k sent':>9} {'s/M char':>9} {'sent/s/vCPU':>11} "
-        f"{'frontend ms/req':>15} {'worker ms/req':>13} {'loadgen ms/req':>14}"
+        f"{'frontend ms/req':>15} {'worker ms/req':>13} {'loadgen ms/req':>14} {'edge ms/req':>11}"
     ]
     for r in results:
         s = r.summary()
         requests = len(r.latencies) or 1
         per = lambda seconds, n=requests: 1000 * seconds / n  # noqa: E731
         served = r.system != "in-process"
-        worker = r.server_cpu.get("worker", 0.0) if r.system == "torchserve" else sum(r.server_cpu.values())
+        torchserve = r.system == "torchserve" or r.system.startswith("container-")
+        worker = r.server_cpu.get("worker", 0.0) if torchserve else sum(r.server_cpu.values())
         lines.append(
             f"{r.label:<44} {s['cpu_s_per_1k_sentences']:9.1f} {s['cpu_s_per_m_chars']:9.0f} "
             f"{s['sentences_per_s_per_vcpu']:11.2f} "
-            + (f"{per(r.server_cpu.get('frontend', 0.0)):15.1f} " if r.system == "torchserve" else f"{'':15} ")
+            + (f"{per(r.server_cpu.get('frontend', 0.0)):15.1f} " if torchserve else f"{'':15} ")
             + (f"{per(worker):13.1f} {per(r.load_generator_cpu):14.1f}" if served else "")
+            + (f" {per(r.server_cpu.get('edge', 0.0)):11.2f}" if r.system.startswith("container-") else "")
         )
     return "\n".join(lines)
-

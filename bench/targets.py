@@ -52,6 +52,8 @@ class Target:
     numerator: Runs | None = None
     denominator: Runs | None = None
     paired: bool = False  # the two sides alternated round by round: the median of the rounds' ratios
+    # The numerator's seconds minus the denominator's, in ms, rather than their ratio (latency added).
+    difference_ms: bool = False
 
     def met(self, value: float) -> bool:
         return COMPARISONS[self.comparison](value, self.threshold)
@@ -108,20 +110,44 @@ BLEU_GAP = Target("BLEU gap ctranslate2 vs transformers (demo test split)", "ble
 BLEU_DROP = Target("BLEU drop transformers auto vs float32 (demo test split)", "bleu", "<=", 0.3)
 
 
+def container_targets(results: list[Result]) -> list[Target]:
+    """Issue 25's targets for the container path (bench/edge.py): the edge against TorchServe direct on
+    one server, at the highest and the lowest concurrency it measured."""
+    from bench.edge import DIRECT, EDGE
+
+    measured = sorted({(r.backend, r.concurrency) for r in results if r.system == EDGE})
+    if not measured:
+        return []
+    backend, top, one = measured[-1][0], max(c for _, c in measured), min(c for _, c in measured)
+    return [
+        Target(f"container: edge / direct throughput c={top}", "sentences_per_s", ">=", 0.97,
+               Runs(EDGE, backend, top), Runs(DIRECT, backend, top), paired=True),
+        Target(f"container: edge p50 - direct p50 c={one}, ms", "p50_s", "<=", 3.0,
+               Runs(EDGE, backend, one), Runs(DIRECT, backend, one), paired=True, difference_ms=True),
+    ]  # fmt: skip
+
+
+def targets_of(chosen: list[Target], results: list[Result]) -> list[Measured]:
+    """The value of each of `chosen` that `results` can judge (paired ones: the median of the rounds')."""
+    rows = []
+    for target in chosen:
+        assert target.numerator is not None and target.denominator is not None
+        a, b = (runs.values(results, target.metric) for runs in (target.numerator, target.denominator))
+        if not a or not b or (0 in b.values() and not target.difference_ms):
+            continue
+        combine = (lambda x, y: 1000 * (x - y)) if target.difference_ms else (lambda x, y: x / y)
+        if target.paired and set(a) == set(b):
+            each = [combine(a[k], b[k]) for k in sorted(a)]
+            rows.append(Measured(target, statistics.median(each), each))
+        else:
+            rows.append(Measured(target, combine(statistics.median(a.values()), statistics.median(b.values()))))
+    return rows
+
+
 def targets(results: list[Result], bleu: dict[str, dict[str, float]], auto: dict[str, str]) -> list[Measured]:
     """Each target this run can judge, with its value and (paired ones) its rounds' values; `auto`:
     what each backend's auto dtype is on this machine."""
-    rows = []
-    for target in ratio_targets(results, auto):
-        assert target.numerator is not None and target.denominator is not None
-        a, b = (runs.values(results, target.metric) for runs in (target.numerator, target.denominator))
-        if not a or not b or 0 in b.values():
-            continue
-        if target.paired and set(a) == set(b):
-            each = [a[k] / b[k] for k in sorted(a)]
-            rows.append(Measured(target, statistics.median(each), each))
-        else:
-            rows.append(Measured(target, statistics.median(a.values()) / statistics.median(b.values())))
+    rows = targets_of(ratio_targets(results, auto) + container_targets(results), results)
     if "transformers" in bleu and "ctranslate2" in bleu:
         rows.append(Measured(BLEU_GAP, abs(bleu["ctranslate2"]["bleu"] - bleu["transformers"]["bleu"])))
     if "transformers" in bleu and "transformers float32" in bleu and auto.get("transformers") != "float32":
