@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.cli import add_out_flag
 from bench.load import closed_loop
+from bench.plan import REPO_ROOT
 from bench.workload import bench_sentences
-from handler.torchserve import PREDICT_ROUTE, REPO_ROOT, loopback_torchserve
+from handler.torchserve import PREDICT_ROUTE, loopback_torchserve
 
 DEFAULT_MODEL_DIR = REPO_ROOT / "artifacts" / "demo-model"
 
@@ -47,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="request parameter max_new_tokens (default: the model's)")  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=8, help="clients sending at once (default 8)")
     parser.add_argument("--runs", type=int, default=1, help="fresh servers, one after the other (default 1)")
-    parser.add_argument("--output", type=Path, help="write the runs' figures to this JSON file")
+    add_out_flag(parser, REPO_ROOT / "bench" / "results", "first_requests.json (the runs' figures)")
     return parser
 
 
@@ -117,9 +119,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"p50 next {figures['next_p50_s'] * 1000:.0f} ms; {figures['errors']} failed",
                 flush=True,
             )
-    if args.output:
-        summary = {"warmup_seconds": warmup, "dtype": args.dtype, "concurrency": args.concurrency, "runs": runs}
-        args.output.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    summary = {"warmup_seconds": warmup, "dtype": args.dtype, "concurrency": args.concurrency, "runs": runs}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "first_requests.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    print(f"wrote {args.out / 'first_requests.json'}")
     return 0
 
 

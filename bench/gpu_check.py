@@ -16,7 +16,7 @@ For each it measures:
     run in increasing order and torch's cache is emptied between them, so each row is its own peak;
   - quality: BLEU of its translations against transformers float32's (the reference), the count of
     empty translations of non-empty sources and of non-finite scores (return_details' scoring pass).
-Results are written as they come, one JSON object a line (--output), then a table is printed.
+Results are written as they come, one JSON object a line (--out), then a table is printed.
 Parts that would start past --budget seconds (480 by default) are skipped and written down so.
 """
 
@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.cli import add_out_flag
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / "artifacts" / "demo-model"
@@ -340,9 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--budget", type=float, default=480, help="seconds for the whole check (default 480)")
     parser.add_argument("--quick", action="store_true", help="16 sentences, small batches (the CPU twin in tests)")
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "results" / "gpu_check.jsonl",
-                        help="JSON lines, one per result, written as they come")  # fmt: skip
+    add_out_flag(parser, REPO_ROOT / "bench" / "results", "gpu_check.jsonl (one JSON object a result, as they come)")
     args = parser.parse_args(argv)
+    output = args.out / "gpu_check.jsonl"
     try:
         device = check_device(args.device)
     except NoDevice as e:
@@ -356,10 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     clock = Clock(args.budget)
     name = torch.cuda.get_device_name(device) if device.startswith("cuda") else "CPU (the CPU twin)"
     print(f"GPU check on {name} with torch {torch.__version__}: finishes within {args.budget:.0f} s "
-          f"({args.budget / 60:.0f} min); results in {args.output} as they come", flush=True)  # fmt: skip
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+          f"({args.budget / 60:.0f} min); results in {output} as they come", flush=True)  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
-    with open(args.output, "w", encoding="utf-8") as out, tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
+    with open(output, "w", encoding="utf-8") as out, tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
 
         def write(row: dict) -> None:
             rows.append(row)
@@ -383,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
                   16 if args.quick else 64, clock, write)  # fmt: skip
         write({"kind": "done", "seconds": round(clock.spent(), 1)})
     print("\n" + table(rows))
-    print(f"\nwrote {args.output} after {clock.spent():.0f} s")
+    print(f"\nwrote {output} after {clock.spent():.0f} s")
     return 0
 
 

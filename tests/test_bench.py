@@ -160,6 +160,21 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert (
             on["counters"]["translation_generated_tokens_total"] < off["counters"]["translation_generated_tokens_total"]
         )
+    # Markup's cost: the same paragraphs as HTML and as plain text, the server's CPU of each, their ratio.
+    html, plain = path[("markup", "transformers text/html")], path[("markup", "transformers text/plain")]
+    assert html["errors"] == plain["errors"] == 0 and html["server_cpu_s"] > 0 and plain["server_cpu_s"] > 0
+    assert raw["markup_cost"]["ratios"]["transformers"] == pytest.approx(html["server_cpu_s"] / plain["server_cpu_s"])
+    assert "markup's server CPU over plain text" in result.stdout
+    # The container path: one entrypoint, its edge and TorchServe direct in each round, every request
+    # answered and batched; the entrypoint's own CPU is the cost table's "edge" part.
+    container = {r["label"]: r for r in raw["results"] if r["system"].startswith("container-")}
+    assert set(container) == {f"transformers container-{side} c={c} x1" for side in ("edge", "direct") for c in (32, 1)}
+    for r in container.values():
+        assert r["errors"] == 0 and r["batched_requests"] == len(r["latencies"]), r["label"]
+    assert container["transformers container-edge c=32 x1"]["server_cpu"].get("edge", 0) > 0
+    edge_targets = {t["what"]: t for t in raw["targets"] if t["what"].startswith("container:")}
+    assert set(edge_targets) == {"container: edge / direct throughput c=32", "container: edge p50 - direct p50 c=1, ms"}
+    assert all(len(t["rounds"]) == rounds for t in edge_targets.values())
     assert "targets" in result.stdout
 
 

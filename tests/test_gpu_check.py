@@ -17,14 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
 def test_refuses_without_a_cuda_device(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bench.gpu_check", "--output", str(tmp_path / "out.json")],
+        [sys.executable, "-m", "bench.gpu_check", "--out", str(tmp_path)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "error: no CUDA device: torch.cuda.is_available() is False, so there is nothing to check"
     ]
-    assert not (tmp_path / "out.json").exists()
+    assert not (tmp_path / "gpu_check.jsonl").exists()
 
 
 @pytest.mark.slow
@@ -32,7 +32,7 @@ def test_the_cpu_twin_measures_every_variant_on_the_served_model(tmp_path, tiny_
     out = tmp_path / "gpu_check.jsonl"
     result = subprocess.run(
         [sys.executable, "-m", "bench.gpu_check", "--quick", "--device", "cpu",
-         "--model-dir", str(tiny_model_dir), "--output", str(out)],
+         "--model-dir", str(tiny_model_dir), "--out", str(tmp_path)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
