@@ -84,6 +84,15 @@ def backend_from(env: Mapping[str, str]) -> str:
     return backend
 
 
+def warmup_from(env: Mapping[str, str]) -> float | None:
+    from handler.settings import warmup_seconds_from_env
+
+    try:
+        return warmup_seconds_from_env(env)
+    except ValueError as e:
+        raise EntrypointError(str(e)) from None
+
+
 def flag_from(env: Mapping[str, str], name: str, default: bool) -> bool:
     value = (env.get(name, "") or str(int(default))).lower()
     if value not in ("0", "1", "true", "false"):
@@ -107,6 +116,8 @@ class ContainerSettings:
     body_timeout: float
     max_connections: int
     access_log: bool
+    # The workers read WARMUP_SECONDS themselves (inherited through TorchServe); checked here, at start.
+    warmup_seconds: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ContainerSettings:
@@ -125,4 +136,5 @@ class ContainerSettings:
             body_timeout=positive_seconds(env, "BODY_TIMEOUT_SECONDS", BODY_TIMEOUT_SECONDS),
             max_connections=positive_count(env, "MAX_CONNECTIONS", MAX_CONNECTIONS),
             access_log=flag_from(env, "ACCESS_LOG", True),
+            warmup_seconds=warmup_from(env),
         )

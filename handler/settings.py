@@ -30,7 +30,24 @@ TORCHSERVE_KEYS = frozenset(
 # the workers' environment. The archive's per-request limits (max_instances, max_request_chars) are
 # for a Vertex shared endpoint's 1.5 MB; a dedicated endpoint's larger bodies scale them.
 REQUEST_BYTES_ENV = "MAX_REQUEST_BYTES"
+# Replaces the archive's handler.warmup_seconds when set: a deployment (or a test run) chooses its
+# warm-up without repacking the archive. The container checks it at start; a worker refuses a bad value.
+WARMUP_SECONDS_ENV = "WARMUP_SECONDS"
 SHARED_ENDPOINT_REQUEST_BYTES = 1572864
+
+
+def warmup_seconds_from_env(env: Mapping[str, str]) -> float | None:
+    """WARMUP_SECONDS as a number of seconds, None when unset or empty; ValueError naming a bad value."""
+    value = env.get(WARMUP_SECONDS_ENV, "")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(f"{WARMUP_SECONDS_ENV} must be a non-negative number of seconds, not {value!r}")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,9 @@ class ServingSettings:
                 raise ValueError(f"model-config.yaml handler.{name} must be a non-negative integer, not {value!r}")
         workers = int(config.get("minWorkers") or 1)
         settings = cls(**section, workers=workers)
+        warmup = warmup_seconds_from_env(os.environ)
+        if warmup is not None:
+            settings = dataclasses.replace(settings, warmup_seconds=warmup)
         request_bytes = os.environ.get(REQUEST_BYTES_ENV, "")
         if request_bytes.isdigit() and int(request_bytes) > 0:
             return settings.for_request_bytes(int(request_bytes))

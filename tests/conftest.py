@@ -23,6 +23,10 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 # translations left agree with float32); the demo model is unaffected (79 of 80 identical, same
 # BLEU; docs/models.md). MKL's int8 kernels keep the tests about the arithmetic, not the CPU.
 os.environ.setdefault("CT2_USE_MKL", "1")
+# The tests' TorchServe workers report ready without warming up (up to handler.warmup_seconds, 20 s,
+# at every worker start on the tiny random model, whose batches run to the decoding cap);
+# tests/test_warmup.py sets it where warm-up is what it tests.
+os.environ.setdefault("WARMUP_SECONDS", "0")
 
 
 # generation_config.json max_length of the tiny model (opus-mt's is 512).

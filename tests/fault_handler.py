@@ -4,6 +4,7 @@ the archive's faults.json names. tests/faults.py packs it into a copy of an arch
     {"initialize_sleep": 20}                 a slow load (seconds before the model loads)
     {"initialize_raise": "broken on purpose"} a load that always fails (RuntimeError)
     {"handle_sleep": 8}                      a slow model (seconds before each batch)
+    {"handle_sleep": 8, "sleep_when": "SLOW"} slow only for batches whose requests hold "SLOW"
 """
 
 from __future__ import annotations
@@ -27,5 +28,8 @@ class FaultInjectingHandler(TranslationHandler):
         super().initialize(context)
 
     def handle(self, data: list[dict[str, Any]], context: Any) -> list[str]:
-        time.sleep(self.faults.get("handle_sleep", 0))
+        marker = self.faults.get("sleep_when")
+        # A request's body is bytes, or what TorchServe decoded from JSON: its repr holds an ASCII marker.
+        if marker is None or any(marker in repr(row) for row in data):
+            time.sleep(self.faults.get("handle_sleep", 0))
         return super().handle(data, context)

@@ -102,9 +102,11 @@ def test_every_config_properties_key_is_listed_with_its_value(tables):
 
 
 def container_sources() -> list[Path]:
-    """The container's Python: the `container` package where it exists, else docker/'s scripts."""
+    """The container's Python (the `container` package where it exists, else docker/'s scripts), and
+    the handler's settings, whose variables (MAX_REQUEST_BYTES, WARMUP_SECONDS) reach the workers."""
     package = REPO_ROOT / "container"
-    return sorted(package.glob("*.py")) if package.is_dir() else sorted((REPO_ROOT / "docker").glob("*.py"))
+    own = sorted(package.glob("*.py")) if package.is_dir() else sorted((REPO_ROOT / "docker").glob("*.py"))
+    return [*own, REPO_ROOT / "handler" / "settings.py"]
 
 
 def environment_names(paths: list[Path]) -> set[str]:

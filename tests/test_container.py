@@ -294,6 +294,7 @@ def test_a_local_folder_or_file_is_installed_as_tr_en_mar(tmp_path, tiny_archive
         ({"AIP_PREDICT_ROUTE": "predict"}, "AIP_PREDICT_ROUTE must be a path starting with /, not 'predict'"),
         ({"MAX_REQUEST_BYTES": "1.5MB"}, "MAX_REQUEST_BYTES must be a whole number of at least 1"),
         ({"REQUEST_TIMEOUT_SECONDS": "0"}, "REQUEST_TIMEOUT_SECONDS must be a positive number of seconds"),
+        ({"WARMUP_SECONDS": "-5"}, "WARMUP_SECONDS must be a non-negative number of seconds, not '-5'"),
     ],
 )
 def test_bad_settings_are_refused(container, tmp_path, tiny_archive, env, message):

@@ -20,12 +20,9 @@ from tests.test_vertex_batch_local import Proxy
 pytestmark = pytest.mark.torchserve
 
 GOOD = {"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
-# Enough work to keep the tiny model's worker busy for a few seconds: distinct texts (identical ones
-# are translated once) kept whole (split, each would be a short sentence under a short decoding cap).
-HEAVY = {
-    "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(100)],
-    "parameters": {"num_beams": 8, "max_new_tokens": 256, "split_sentences": False},
-}
+# What the fault handler holds for seconds (tests/fault_handler.py's sleep_when) on the servers that
+# own_server(slow=...) starts; GOOD is answered at once there.
+SLOW = {"instances": ["Bu odun yanmaz. SLOW"], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
 JSON = {"Content-Type": "application/json"}
 
 
@@ -172,8 +169,10 @@ def own_server(tmp_path, tiny_model_dir):
     """A TorchServe of the test's own, with model-config and TorchServe overrides."""
     servers = []
 
-    def start(handler_config: dict | None = None, overrides: dict | None = None, batch_delay: float = 0, **top_level):
-        """`batch_delay`: seconds the archive's handler sleeps per batch, a model slow on any machine."""
+    def start(handler_config: dict | None = None, overrides: dict | None = None, batch_delay: float = 0,
+              slow: float = 0, **top_level):  # fmt: skip
+        """`batch_delay`: seconds the archive's handler sleeps per batch, a model slow on any machine;
+        `slow`: seconds it sleeps for a batch that holds SLOW only."""
         config = read_model_config()
         config.update(top_level)
         config["handler"].update(handler_config or {})
@@ -181,6 +180,8 @@ def own_server(tmp_path, tiny_model_dir):
         archive = build_archive(tiny_model_dir, store, model_config=config)
         if batch_delay:
             with_faults(archive, archive, handle_sleep=batch_delay)
+        if slow:
+            with_faults(archive, archive, handle_sleep=slow, sleep_when="SLOW")
         server = loopback_torchserve(store, tmp_path / f"ts{len(servers)}", overrides=overrides or {})
         servers.append(server)
         server.start()
@@ -193,11 +194,12 @@ def own_server(tmp_path, tiny_model_dir):
 
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):
-    server = own_server()
+    # The request takes 30 s in the handler: it is surely in the worker when the worker is killed.
+    server = own_server(slow=30)
     url = f"{server.inference_address}/predictions/tr_en"
     (pid,) = server.worker_pids()
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(post, url, HEAVY)
+        pending = pool.submit(post, url, SLOW)
         time.sleep(1.5)
         os.kill(pid, signal.SIGKILL)
         response = pending.result()
@@ -207,11 +209,11 @@ def test_killed_worker_fails_its_request_and_is_replaced(own_server):
 
 
 def test_request_outliving_the_response_timeout_fails_and_the_worker_recovers(own_server):
-    server = own_server(responseTimeout=2)
+    server = own_server(responseTimeout=2, slow=30)
     url = f"{server.inference_address}/predictions/tr_en"
     (pid,) = server.worker_pids()
     started = time.monotonic()
-    response = post(url, HEAVY)
+    response = post(url, SLOW)
     assert response.status_code >= 500
     assert time.monotonic() - started < 60
     wait_for_new_worker(server, pid)
@@ -233,10 +235,11 @@ def wait_for_new_worker(server, old_pid: int, timeout: float = 120) -> None:
 
 
 def test_full_queue_is_a_quick_503_not_a_hang(own_server):
-    server = own_server(overrides={"job_queue_size": "2"}, batchSize=1)
+    # Each request holds the one worker 2 s: the first fills it, two wait in the queue, the rest are refused.
+    server = own_server(overrides={"job_queue_size": "2"}, batchSize=1, batch_delay=2)
     url = f"{server.inference_address}/predictions/tr_en"
     with ThreadPoolExecutor(12) as pool:
-        busy = pool.submit(post, url, HEAVY)
+        busy = pool.submit(post, url, GOOD)
         time.sleep(1.0)
         flood = [pool.submit(post, url, GOOD, None, 60) for _ in range(10)]
         statuses = [f.result().status_code for f in flood]
@@ -259,9 +262,9 @@ def wait_for_log(server, text: str, more_than: int, timeout: float = 120) -> Non
         time.sleep(0.05)
 
 
-# Seconds of work for the tiny model, distinct per request.
+# Distinct per request (nothing answered from the cache); the fault handler's batch_delay makes them slow.
 def medium(i: int) -> dict:
-    return {"instances": [f"Bu odun yanmaz {i}. " * 3] * 6, "parameters": {"num_beams": 2, "max_new_tokens": 48}}
+    return {"instances": [f"Bu odun yanmaz {i}. " * 3] * 6, "parameters": {"num_beams": 1, "max_new_tokens": 8}}
 
 
 def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_them(own_server, tmp_path):
@@ -295,7 +298,7 @@ def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_th
     proxy = Proxy(target=url)
     argv = ["--input", str(source), "--output-dir", str(out), "--url", proxy.url, "--batch-size", "2",
             "--concurrency", "4", "--retry-delay", "1", "--quiet",
-            "--parameters", '{"num_beams": 2, "max_new_tokens": 48}']  # fmt: skip
+            "--parameters", '{"num_beams": 1, "max_new_tokens": 8}']  # fmt: skip
     (pid,) = server.worker_pids()
     before = log_count(server, received)
     try:

@@ -131,8 +131,8 @@ def test_concurrent_requests_are_batched_and_bad_ones_fail_alone(url, torchserve
     # handler together, as one TorchServe batch.
     # Distinct texts kept whole: identical ones would be translated once, split ones under a short cap.
     slow = {
-        "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(64)],
-        "parameters": {"num_beams": 8, "max_new_tokens": 128, "split_sentences": False},
+        "instances": [f"{'Bu odun yanmaz. ' * 20}{i}" for i in range(24)],
+        "parameters": {"num_beams": 4, "max_new_tokens": 64, "split_sentences": False},
     }
     good = [{"instances": [f"Kedi {i} kez uyudu."], "parameters": GREEDY} for i in range(12)]
     bad = [{"instances": ["ok", None]}, {"instances": ["x"], "parameters": {"num_beams": 0}}, {"instances": "x"}]

@@ -108,7 +108,8 @@ def test_warm_up_leaves_the_cache_and_answers_alone(tiny_backend, short):
     assert service.translate(["Bu odun yanmaz."], service.defaults) == before
 
 
-def test_the_setting_defaults_for_archives_without_it():
+def test_the_setting_defaults_for_archives_without_it(monkeypatch):
+    monkeypatch.delenv("WARMUP_SECONDS", raising=False)  # the tests' own (tests/conftest.py)
     config = read_model_config()
     assert ServingSettings.from_model_config(config).warmup_seconds == 20.0  # the shipped value
     old = {**config, "handler": {k: v for k, v in config["handler"].items() if k != "warmup_seconds"}}
@@ -117,14 +118,33 @@ def test_the_setting_defaults_for_archives_without_it():
         ServingSettings.from_model_config({**config, "handler": {**config["handler"], "warmup_seconds": -1}})
 
 
+def test_the_environment_replaces_the_archives_value(monkeypatch):
+    config = read_model_config()
+    monkeypatch.setenv("WARMUP_SECONDS", "2.5")
+    assert ServingSettings.from_model_config(config).warmup_seconds == 2.5
+    monkeypatch.setenv("WARMUP_SECONDS", "")  # empty: the archive's
+    assert ServingSettings.from_model_config(config).warmup_seconds == config["handler"]["warmup_seconds"]
+    for bad in ("soon", "-1", "inf"):
+        monkeypatch.setenv("WARMUP_SECONDS", bad)
+        with pytest.raises(ValueError, match=f"WARMUP_SECONDS must be a non-negative number of seconds, not '{bad}'"):
+            ServingSettings.from_model_config(config)
+
+
 @pytest.mark.torchserve
-@pytest.mark.parametrize("seconds", [4, 0])
-def test_worker_is_ready_only_after_its_warm_up(tmp_path, tiny_model_dir, seconds):
+@pytest.mark.parametrize("archive_seconds, env_seconds", [(4, None), (0, "4"), (4, "0")], ids=["archive", "env", "env-off"])
+def test_worker_is_ready_only_after_its_warm_up(tmp_path, tiny_model_dir, monkeypatch, archive_seconds, env_seconds):
+    """The archive's handler.warmup_seconds, or WARMUP_SECONDS in TorchServe's environment (which reaches
+    its workers) in its place."""
     from handler.archive import build_archive
     from handler.torchserve import loopback_torchserve, model_status
 
+    if env_seconds is None:
+        monkeypatch.delenv("WARMUP_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("WARMUP_SECONDS", env_seconds)
+    seconds = float(env_seconds if env_seconds is not None else archive_seconds)
     config = read_model_config()
-    config["handler"]["warmup_seconds"] = seconds
+    config["handler"]["warmup_seconds"] = archive_seconds
     config["handler"]["max_segment_tokens"] = 16  # two lengths to warm, as in `short`
     build_archive(tiny_model_dir, tmp_path / "store", model_config=config, dtype="float32")
     server = loopback_torchserve(tmp_path / "store", tmp_path / "ts").start()
