@@ -23,7 +23,7 @@ import random
 import statistics
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,12 +224,13 @@ def run_request_path(
         if quick:
             runs.append((off, "runaway", "cap on", runaway))
         results = alternate(runs, sizes.concurrency)
-    with (
-        serving(runaway_model, backend, workdir, "cap-off", cache_mib=0, decode_length_factor=0) as uncapped,
-        serving(runaway_model, backend, workdir, "cap-on", cache_mib=0) as capped,
-    ):
+    with ExitStack() as servers:
+        uncapped = servers.enter_context(
+            serving(runaway_model, backend, workdir, "cap-off", cache_mib=0, decode_length_factor=0)
+        )
         runs = [(uncapped, "runaway", "cap off", runaway)]
-        if not quick:
+        if not quick:  # quick runs measured "cap on" on the cache-off server above: same model, same settings
+            capped = servers.enter_context(serving(runaway_model, backend, workdir, "cap-on", cache_mib=0))
             runs.insert(0, (capped, "runaway", "cap on", runaway))
         results += alternate(runs, sizes.concurrency)
     for r in results:

@@ -201,6 +201,12 @@ class TorchServe:
         self.process = None
 
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once, for callers with nothing to drain (tests' teardowns):
+        stop()'s SIGTERM costs about 4 s of TorchServe's graceful shutdown."""
+        self.stop(timeout=0)
+
+
 def _signal_group(group: int, sig: int) -> bool:
     """Send `sig` to a process group; False once no process of it is left."""
     try:

@@ -93,7 +93,7 @@ def torchserve(tmp_path_factory, tiny_archive):
         server.wait_ready()
         yield server
     finally:
-        server.stop()
+        server.kill()
 
 
 @pytest.fixture

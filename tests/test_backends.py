@@ -375,7 +375,7 @@ def test_ct2_archive_serves_through_torchserve(tmp_path_factory, tiny_ct2_archiv
         assert_same_details(response.json(), expected.body)
         assert "loaded ctranslate2 backend" in server.log_tail(400)
     finally:
-        server.stop()
+        server.kill()
 
 
 def mean_scores(backend, texts, params):

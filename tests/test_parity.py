@@ -64,7 +64,7 @@ def server(tmp_path_factory, layouts):
             time.sleep(0.5)
         yield ts
     finally:
-        ts.stop()
+        ts.kill()
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_release_0_1_archive_serves_with_todays_package(tmp_path, tiny_model_dir
         )
         bad = requests.post(url, json={"instances": []}, timeout=60)
     finally:
-        server.stop()
+        server.kill()
     # Release 0.1's YAML has no dtype: it runs `auto`, so the reference does too.
     from handler.backends.transformers_backend import TransformersBackend
 

@@ -190,7 +190,7 @@ def own_server(tmp_path, tiny_model_dir):
 
     yield start
     for server in servers:
-        server.stop()
+        server.kill()
 
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):

@@ -176,7 +176,7 @@ def test_finetuned_output_archives_and_serves(finetuned, tmp_path):
             timeout=60,
         )
     finally:
-        server.stop()
+        server.kill()
     assert response.status_code == 200, response.text
     (prediction,) = response.json()["predictions"]
     assert isinstance(prediction, str) and prediction

@@ -157,7 +157,7 @@ def test_worker_is_ready_only_after_its_warm_up(tmp_path, tiny_model_dir, monkey
         # Read at the first moment the worker is READY: the warm-up had finished by then.
         log = server.model_log.read_text(errors="replace")
     finally:
-        server.stop()
+        server.kill()
     lines = [line for line in log.splitlines() if "warm-up:" in line]
     if seconds:
         assert len(lines) == 1, log[-3000:]
