@@ -85,11 +85,16 @@ fuzz: setup ## longer generated-input run than make test's (FUZZ_EXAMPLES=5000 F
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_BODIES=$(FUZZ_BODIES) $(BIN)/python -m pytest -q -s \
 	  tests/test_vertex_protocol_properties.py tests/test_fuzz_torchserve.py $(ARGS)
 
-test: setup ## run the whole test suite (starts real TorchServe instances on loopback)
-	$(BIN)/python -m pytest -q $(ARGS)
+# pytest-xdist processes, each taking whole test files (so that a file's shared TorchServe starts
+# once); 0 runs the tests in this process, one after the other.
+TEST_WORKERS ?= 2
+TEST_PARALLEL = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
-test-fast: setup ## the tests that do not start TorchServe, train or benchmark
-	$(BIN)/python -m pytest -q -m "not torchserve and not slow and not bench" $(ARGS)
+test: setup ## run the whole test suite (starts real TorchServe instances on loopback; TEST_WORKERS=2 processes)
+	$(BIN)/python -m pytest -q $(TEST_PARALLEL) $(ARGS)
+
+test-fast: setup ## the tests that do not start TorchServe, train or benchmark (100 generated values per property)
+	FUZZ_EXAMPLES=100 $(BIN)/python -m pytest -q $(TEST_PARALLEL) -m "not torchserve and not slow and not bench" $(ARGS)
 
 lint: setup ## ruff over the code
 	$(BIN)/ruff check handler training vertex bench tests container tools

@@ -126,22 +126,34 @@ def tiny_ct2_backend(tmp_path_factory, tiny_ct2_archive):
     return CTranslate2Backend(str(unpacked), "cpu", threads=2)
 
 
-@pytest.fixture
-def gcs_bucket(monkeypatch) -> str:
-    """A bucket in a real Cloud Storage emulator on a loopback port, reached through
-    STORAGE_EMULATOR_HOST as google-cloud-storage's clients do."""
+@pytest.fixture(scope="session")
+def gcs_emulator():
+    """A real Cloud Storage emulator on a loopback port, one per test process (its stop takes half a
+    second of polling: once, not after every test)."""
     from gcp_storage_emulator.server import create_server
 
     from handler.torchserve import free_port
 
     port = free_port()
-    server = create_server("127.0.0.1", port, in_memory=True, default_bucket="test-bucket")
+    server = create_server("127.0.0.1", port, in_memory=True)
     server.start()
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
     try:
-        yield "test-bucket"
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def gcs_bucket(gcs_emulator, monkeypatch) -> str:
+    """An empty bucket in the emulator, reached through STORAGE_EMULATOR_HOST as google-cloud-storage's
+    clients do; whatever an earlier test stored is gone."""
+    from google.cloud import storage
+
+    server, address = gcs_emulator
+    server.wipe()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", address)
+    storage.Client().create_bucket("test-bucket")
+    return "test-bucket"
 
 
 @pytest.fixture(scope="session")

@@ -235,6 +235,7 @@ def test_ctranslate2_scores_transformers_translations_alike(tuned_transformers, 
     assert worst <= LOG_PROB_TOLERANCE[precision]
 
 
+@pytest.mark.slow
 def test_greedy_translations_agree_up_to_near_ties(tuned_transformers, ct2_precision):
     """Mostly the same greedy translations; where they part, transformers' own log-probabilities of the two
     tokens at the first differing step are closer than the backends' numerical difference, so either is right.
@@ -404,6 +405,7 @@ def test_both_backends_score_the_same_translation_alike(tuned_transformers, ct2_
 DEMO_MODEL = Path(os.environ.get("DEMO_MODEL_DIR", REPO_ROOT / "artifacts" / "demo-model"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DEMO_MODEL / "model.safetensors").is_file(), reason="no demo model (make demo-model)")
 @pytest.mark.parametrize("precision", ["float32", "int8"])
 def test_both_backends_score_the_demo_models_translations_alike(tmp_path, precision):

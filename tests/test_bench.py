@@ -178,6 +178,7 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "targets" in result.stdout
 
 
+@pytest.mark.slow
 def test_batches_come_from_the_handler_counters_and_floor_refuses_bad_flags():
     # A metrics port as TorchServe's frontend serves it: the handler's counters, one line per label set.
     pages = [

@@ -437,6 +437,7 @@ def test_bad_model_directory_and_backend_are_one_sentence(container, tmp_path, t
     assert "MODEL_BACKEND must be one of transformers, ctranslate2, not 'onnx'" in c.output()
 
 
+@pytest.mark.slow
 def test_archiving_counts_against_the_load_timeout(container, tiny_model_dir):
     # Archiving a model directory takes seconds; a load timeout of a millisecond is used up by it.
     c = container({"AIP_STORAGE_URI": str(tiny_model_dir), "MODEL_LOAD_TIMEOUT": "0.001"})

@@ -68,6 +68,7 @@ def test_legacy_generation_fields_become_the_generation_config_from_pretrained_u
     assert (served.num_beams, served.max_length, served.bad_words_ids) == (6, 512, offline.bad_words_ids)
 
 
+@pytest.mark.slow
 def test_the_original_sample_layout_archives_with_the_command(tiny_model_dir, tmp_path):
     model_dir = original_sample_layout(tiny_model_dir, tmp_path / "model-output-tr-en", num_beams=6)
     result = archive_cli("--model-dir", str(model_dir), "--export-path", str(tmp_path / "store"))
@@ -87,6 +88,7 @@ def unreachable_hub() -> dict[str, str]:
     return {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hub", ["HF_HUB_OFFLINE=1", "unreachable"])
 def test_hub_id_is_served_from_the_cache_when_the_hub_is_offline(tiny_model_dir, tmp_path, hub):
     hub_cache(tmp_path / "hf", HUB_ID, tiny_model_dir)
@@ -147,6 +149,7 @@ def broken(tiny_model_dir: Path, tmp_path: Path, name: str) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_what_is_not_a_marian_model_is_refused_naming_the_file(tiny_model_dir, tmp_path):
     def refusal(model_dir: Path) -> str:
         result = archive_cli("--model-dir", str(model_dir), "--export-path", str(tmp_path / "store"))

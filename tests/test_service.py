@@ -94,6 +94,7 @@ def test_requests_with_different_parameters_are_generated_apart(service, tiny_ba
     assert three == tiny_backend.translate(["Bu odun yanmaz."], GenerationParams(3, 8, 3))[0]
 
 
+@pytest.mark.slow
 def test_long_text_kept_whole_is_translated_piece_by_piece(tiny_backend, settings):
     """split_sentences false: release 0.1's path, the text split only beyond the source window."""
     service = TranslationService(tiny_backend, dataclasses.replace(settings, max_segment_tokens=32))

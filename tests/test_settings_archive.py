@@ -126,6 +126,7 @@ def test_archive_refuses_what_it_cannot_serve(tiny_model_dir, tmp_path):
         build_archive(unreadable, tmp_path / "store")
 
 
+@pytest.mark.slow
 def test_archive_command_line(tiny_model_dir, tmp_path):
     ok = subprocess.run(
         [sys.executable, "-m", "handler.archive", "--model-dir", str(tiny_model_dir), "--export-path", str(tmp_path)],

@@ -348,6 +348,7 @@ def _summary(stdout: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_runs_killed_at_random_points_resume_to_every_line_exactly_once(tmp_path, proxies):
     import random
 

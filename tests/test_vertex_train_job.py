@@ -15,6 +15,7 @@ def run(vertex, *argv: str) -> int:
     return train_job.main(["--project", "proj", "--api-endpoint", vertex.url, "--image-uri", "trainer:7", *argv])
 
 
+@pytest.mark.slow
 def test_worker_pool_and_output_dir(vertex, capsys):
     code = run(
         vertex,
@@ -120,6 +121,7 @@ def run_prebuilt(vertex, *argv: str) -> int:
     return train_job.main(["--project", "proj", "--api-endpoint", vertex.url, "--executor-image-uri", *argv])
 
 
+@pytest.mark.slow
 def test_prebuilt_image_gets_the_trainer_package(vertex, gcs_bucket, capsys):
     """--executor-image-uri: the sdist is uploaded to the staging bucket and the worker pools run
     training.launch from it with python_package_spec, the SDK's form of gcloud's autopackaging."""

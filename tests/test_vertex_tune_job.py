@@ -14,6 +14,7 @@ def run(vertex, *argv: str) -> int:
     return tune_job.main(["--project", "proj", "--api-endpoint", vertex.url, "--image-uri", "trainer:7", *argv])
 
 
+@pytest.mark.slow
 def test_study_spec_and_trial_job(vertex, capsys):
     code = run(
         vertex,
