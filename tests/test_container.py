@@ -225,13 +225,13 @@ def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(container,
     store = tmp_path / "broken"
     store.mkdir()
     with_member(tiny_archive, store / "tr_en.mar", "model.safetensors", lambda data: b"not safetensors")
-    c = container({"MODEL_LOAD_TIMEOUT": "25", "LOAD_FAILURES_LIMIT": "1000"}, store)
+    c = container({"MODEL_LOAD_TIMEOUT": "15", "LOAD_FAILURES_LIMIT": "1000"}, store)
     answers = []
     while c.process.poll() is None:
         answers.append(c.ready())
         time.sleep(1)
     assert c.process.returncode == entrypoint.EXIT_NOT_SERVING
-    assert "did not load within 25 s" in c.output()
+    assert "did not load within 15 s" in c.output()
     assert len(answers) >= 5 and not any(answers)
 
 
