@@ -30,6 +30,9 @@ TORCHSERVE_KEYS = frozenset(
 # the workers' environment. The archive's per-request limits (max_instances, max_request_chars) are
 # for a Vertex shared endpoint's 1.5 MB; a dedicated endpoint's larger bodies scale them.
 REQUEST_BYTES_ENV = "MAX_REQUEST_BYTES"
+# The decoding cap's defaults (the shipped model-config.yaml's values): ceil(factor x source) + offset.
+DECODE_LENGTH_FACTOR = 3.0
+DECODE_LENGTH_OFFSET = 10
 # Replaces the archive's handler.warmup_seconds when set: a deployment (or a test run) chooses its
 # warm-up without repacking the archive. The container checks it at start; a worker refuses a bad value.
 WARMUP_SECONDS_ENV = "WARMUP_SECONDS"
@@ -69,8 +72,8 @@ class ServingSettings:
     # The arithmetic the backend runs (handler/backends/precision.py); `auto` as before the key existed.
     dtype: str = "auto"
     # Decoding cap per micro-batch: ceil(factor x longest source length) + offset tokens (factor 0: no cap).
-    decode_length_factor: float = 3.0
-    decode_length_offset: int = 10
+    decode_length_factor: float = DECODE_LENGTH_FACTOR
+    decode_length_offset: int = DECODE_LENGTH_OFFSET
     # Translation cache per worker, in MiB (0: off).
     cache_mib: int = 0
     # Source rows padded to a multiple of this many tokens (0 or 1: to the longest row only), so that

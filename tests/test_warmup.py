@@ -29,6 +29,7 @@ class RecordingBackend:
     def __init__(self, backend, seconds_per_row_token: float = 0.0) -> None:
         self.backend = backend
         self.shapes: list[WarmupShape] = []
+        self.max_new_tokens: list[int] = []
         self.now = 0.0
         self.seconds_per_row_token = seconds_per_row_token
 
@@ -42,6 +43,7 @@ class RecordingBackend:
         longest = max(self.backend.count_tokens(texts))
         shape = WarmupShape(len(texts), padded_width(longest, 2, self.backend.pad_to_multiple_of))
         self.shapes.append(shape)
+        self.max_new_tokens.append(params.max_new_tokens)
         self.now += self.seconds_per_row_token * shape.rows * shape.length
         return self.backend.generate(texts, params, scores)
 
@@ -92,6 +94,18 @@ def test_warm_up_stops_within_its_time(tiny_backend, short):
     rate = max(took / shape.length for shape, took in report.runs)
     assert report.seconds + rate * planned[len(report.runs)].length > 0.5
     assert [shape.rows for shape, _ in report.runs] == [8, 1, 7, 6, 5]
+
+
+@pytest.mark.parametrize("factor", [3.0, 0.0], ids=["cap-on", "cap-off"])
+def test_warm_up_decodes_within_the_default_cap_even_where_the_archive_turns_it_off(tiny_backend, short, factor):
+    """A model that never ends a sentence (the benchmark's) in an archive without the cap would hold
+    each warm-up call for its whole max_new_tokens."""
+    settings = dataclasses.replace(short, decode_length_factor=factor, decode_length_offset=10)
+    service = TranslationService(RecordingBackend(tiny_backend), settings)
+    service.defaults = dataclasses.replace(service.defaults, max_new_tokens=511)
+    recording = service.backend
+    warm_up(service, 600, max_rows=2, clock=recording.clock)
+    assert recording.max_new_tokens == [3 * shape.length + 10 for shape in recording.shapes]
 
 
 def test_zero_seconds_turns_warm_up_off(tiny_backend, short):
