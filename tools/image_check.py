@@ -453,7 +453,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--ready-timeout", type=float, default=600, help="seconds (default: %(default)s)")
     parser.add_argument("--requests-in-flight", type=int, default=4, help="at SIGTERM (default: %(default)s)")
-    parser.add_argument("--instances", type=int, default=16, help="per request in flight (default: %(default)s)")
+    parser.add_argument("--instances", type=int, default=64,
+                        help="per request in flight, enough to outlast the signal (default: %(default)s)")
     parser.add_argument(
         "--drain-seconds",
         type=float,
