@@ -168,6 +168,12 @@ def test_serves_the_samples_routes_on_the_aip_port_listens_only_there_and_stops_
     response = predict(c)
     assert response.status_code == 200 and isinstance(response.json()["predictions"][0], str)
     assert requests.get(f"{c.url}/health", timeout=10).status_code == 200
+    # Documents through the edge as through TorchServe: the tags come back around the translation.
+    html = requests.post(c.predict_url, json={"instances": ["<p>Bu <b>odun</b> yanmaz.</p>"],
+                                              "parameters": {"mime_type": "text/html"}}, timeout=60)  # fmt: skip
+    assert html.status_code == 200, html.text
+    (document,) = html.json()["predictions"]
+    assert document.startswith("<p>") and document.endswith("</p>") and document.count("<b>") == 1, document
     # The sample's curl: -d without a Content-Type sends the JSON as form data.
     curl = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-X", "POST", f"{c.url}/predict",
                            "-d", '{"instances": ["Bu odun yanmaz."]}'], capture_output=True, text=True)  # fmt: skip
