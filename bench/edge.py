@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from bench.measure import drive
 from bench.plan import FULL, QUICK, REPO_ROOT, Plan, bench_model_config
 from bench.result import Result, merge_rounds
 from bench.workload import corpus_sentences
+from container.readiness import health
 from handler.archive import build_archive
 from handler.torchserve import PREDICT_ROUTE, free_ports, model_status
 
@@ -80,9 +80,10 @@ class Entrypoint:
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         management = f"http://127.0.0.1:{self.ports['TS_MANAGEMENT_PORT']}"
-        health = f"http://127.0.0.1:{self.ports['AIP_HTTP_PORT']}{HEALTH}"
+        health_url = f"http://127.0.0.1:{self.ports['AIP_HTTP_PORT']}{HEALTH}"
         deadline = time.monotonic() + timeout
-        while not (model_status(management)[0] and answers_200(health)):
+        # What the container's readiness probe asks: the workers READY, then the public health route.
+        while not (model_status(management)[0] and health(health_url, timeout=2)[0]):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"the entrypoint did not become ready; see {self.log}")
@@ -97,14 +98,6 @@ class Entrypoint:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-def answers_200(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def measure_container(model_dir: Path, plan: Plan, workdir: Path, backend: str = "transformers") -> list[Result]:

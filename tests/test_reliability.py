@@ -21,7 +21,7 @@ pytestmark = pytest.mark.torchserve
 
 GOOD = {"instances": ["Bu odun yanmaz."], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
 # What the fault handler holds for seconds (tests/fault_handler.py's sleep_when) on the servers that
-# own_server(slow=...) starts; GOOD is answered at once there.
+# own_server(faults={..., "sleep_when": "SLOW"}) starts; GOOD is answered at once there.
 SLOW = {"instances": ["Bu odun yanmaz. SLOW"], "parameters": {"num_beams": 1, "max_new_tokens": 4}}
 JSON = {"Content-Type": "application/json"}
 
@@ -169,19 +169,17 @@ def own_server(tmp_path, tiny_model_dir):
     """A TorchServe of the test's own, with model-config and TorchServe overrides."""
     servers = []
 
-    def start(handler_config: dict | None = None, overrides: dict | None = None, batch_delay: float = 0,
-              slow: float = 0, **top_level):  # fmt: skip
-        """`batch_delay`: seconds the archive's handler sleeps per batch, a model slow on any machine;
-        `slow`: seconds it sleeps for a batch that holds SLOW only."""
+    def start(handler_config: dict | None = None, overrides: dict | None = None, faults: dict | None = None,
+              **top_level):  # fmt: skip
+        """`faults`: what the archive's handler injects (tests/fault_handler.py), e.g. {"handle_sleep": 3}
+        for a model slow on any machine, with "sleep_when": "SLOW" for the batches holding SLOW only."""
         config = read_model_config()
         config.update(top_level)
         config["handler"].update(handler_config or {})
         store = tmp_path / f"store{len(servers)}"
         archive = build_archive(tiny_model_dir, store, model_config=config)
-        if batch_delay:
-            with_faults(archive, archive, handle_sleep=batch_delay)
-        if slow:
-            with_faults(archive, archive, handle_sleep=slow, sleep_when="SLOW")
+        if faults:
+            with_faults(archive, archive, **faults)
         server = loopback_torchserve(store, tmp_path / f"ts{len(servers)}", overrides=overrides or {})
         servers.append(server)
         server.start()
@@ -195,7 +193,7 @@ def own_server(tmp_path, tiny_model_dir):
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):
     # The request takes 30 s in the handler: it is surely in the worker when the worker is killed.
-    server = own_server(slow=30)
+    server = own_server(faults={"handle_sleep": 30, "sleep_when": "SLOW"})
     url = f"{server.inference_address}/predictions/tr_en"
     (pid,) = server.worker_pids()
     with ThreadPoolExecutor(1) as pool:
@@ -209,7 +207,7 @@ def test_killed_worker_fails_its_request_and_is_replaced(own_server):
 
 
 def test_request_outliving_the_response_timeout_fails_and_the_worker_recovers(own_server):
-    server = own_server(responseTimeout=2, slow=30)
+    server = own_server(responseTimeout=2, faults={"handle_sleep": 30, "sleep_when": "SLOW"})
     url = f"{server.inference_address}/predictions/tr_en"
     (pid,) = server.worker_pids()
     started = time.monotonic()
@@ -236,7 +234,7 @@ def wait_for_new_worker(server, old_pid: int, timeout: float = 120) -> None:
 
 def test_full_queue_is_a_quick_503_not_a_hang(own_server):
     # Each request holds the one worker 2 s: the first fills it, two wait in the queue, the rest are refused.
-    server = own_server(overrides={"job_queue_size": "2"}, batchSize=1, batch_delay=2)
+    server = own_server(overrides={"job_queue_size": "2"}, batchSize=1, faults={"handle_sleep": 2})
     url = f"{server.inference_address}/predictions/tr_en"
     with ThreadPoolExecutor(12) as pool:
         busy = pool.submit(post, url, GOOD)
@@ -262,7 +260,7 @@ def wait_for_log(server, text: str, more_than: int, timeout: float = 120) -> Non
         time.sleep(0.05)
 
 
-# Distinct per request (nothing answered from the cache); the fault handler's batch_delay makes them slow.
+# Distinct per request (nothing answered from the cache); the fault handler's handle_sleep makes them slow.
 def medium(i: int) -> dict:
     return {"instances": [f"Bu odun yanmaz {i}. " * 3] * 6, "parameters": {"num_beams": 1, "max_new_tokens": 8}}
 
@@ -271,7 +269,7 @@ def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_th
     from vertex import batch_local
 
     # Room for several requests in the batch the worker dies holding, which it holds for 3 s at least.
-    server = own_server(batchSize=8, maxBatchDelay=300, batch_delay=3)
+    server = own_server(batchSize=8, maxBatchDelay=300, faults={"handle_sleep": 3})
     url = f"{server.inference_address}/predictions/tr_en"
     received = "Backend received inference"
     (pid,) = server.worker_pids()
