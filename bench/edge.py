@@ -13,6 +13,11 @@ after an untimed warm-up of each. Every request is a different sentence (numbere
 answers it. Batches come from the handler's counters on TorchServe's metrics port (bench/batches.py);
 the CPU of the entrypoint's process (the edge, and its pass-through of TorchServe's log lines) is
 the cost table's "edge" part (bench/cost.py).
+
+Before any of that, from the moment the entrypoint is ready (the workers READY and the public health
+route 200, what Vertex waits for), a new replica's first requests: Plan.first_requests' first N and
+next M single-sentence requests through the edge, whose p99s issue 25 compares (at most 1.3). The
+archive's warm-up (handler.warmup_seconds, or WARMUP_SECONDS) runs before ready, as in a container.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -35,6 +40,7 @@ from tqdm import tqdm
 from bench.batches import BatchCounter
 from bench.cli import add_out_flag
 from bench.cost import CpuMeter, MemorySampler
+from bench.first_requests import first_and_next
 from bench.measure import drive
 from bench.plan import FULL, QUICK, REPO_ROOT, Plan, bench_model_config
 from bench.result import Result, merge_rounds
@@ -72,7 +78,8 @@ class Entrypoint:
         self.direct_url = f"http://127.0.0.1:{self.ports['TS_INFERENCE_PORT']}{PREDICT_ROUTE}"
         self.metrics_address = f"http://127.0.0.1:{self.ports['TS_METRICS_PORT']}"
 
-    def start(self, timeout: float = 900) -> None:
+    def start(self, timeout: float = 900) -> float:
+        """Start the entrypoint and wait until it is ready; the seconds that took."""
         env = {**os.environ, **{name: str(port) for name, port in self.ports.items()},
                "AIP_PREDICT_ROUTE": PREDICT, "AIP_HEALTH_ROUTE": HEALTH}  # fmt: skip
         command = [sys.executable, "-m", "container.entrypoint", "--model-store", str(self.store),
@@ -81,13 +88,14 @@ class Entrypoint:
             self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         management = f"http://127.0.0.1:{self.ports['TS_MANAGEMENT_PORT']}"
         health_url = f"http://127.0.0.1:{self.ports['AIP_HTTP_PORT']}{HEALTH}"
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
         # What the container's readiness probe asks: the workers READY, then the public health route.
         while not (model_status(management)[0] and health(health_url, timeout=2)[0]):
-            if self.process.poll() is not None or time.monotonic() > deadline:
+            if self.process.poll() is not None or time.monotonic() > started + timeout:
                 self.stop()
                 raise RuntimeError(f"the entrypoint did not become ready; see {self.log}")
-            time.sleep(0.5)
+            time.sleep(0.1)
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -100,16 +108,33 @@ class Entrypoint:
             self.process.wait()
 
 
-def measure_container(model_dir: Path, plan: Plan, workdir: Path, backend: str = "transformers") -> list[Result]:
-    """Plan.rounds rounds of Plan.edge's runs through the edge and direct, from one entrypoint serving
-    `model_dir` packed as the benchmark packs it (bench_model_config)."""
+@dataclass
+class ContainerRun:
+    """What measure_container measured: the edge and direct runs, and the first requests' figures
+    (bench.first_requests.first_and_next, with the seconds to ready; empty when the plan has none)."""
+
+    results: list[Result] = field(default_factory=list)
+    first_requests: dict[str, float] = field(default_factory=dict)
+
+
+def measure_container(model_dir: Path, plan: Plan, workdir: Path, backend: str = "transformers") -> ContainerRun:
+    """A new replica's first requests, then Plan.rounds rounds of Plan.edge's runs through the edge and
+    direct, from one entrypoint serving `model_dir` packed as the benchmark packs it (bench_model_config)."""
     mar = build_archive(model_dir, workdir / "store-container", backend=backend, model_config=bench_model_config())
     server = Entrypoint(mar.parent, workdir)
     texts = UniqueTexts()
-    results: list[Result] = []
+    run = ContainerRun()
+    results = run.results
     try:
-        server.start()
+        ready_s = server.start()
         assert server.process is not None
+        if plan.first_requests:
+            first, following, concurrency = plan.first_requests
+            label = f"first {first} and next {following} requests after ready"
+            answered = asyncio.run(drive(server.edge_url, [[t] for t in texts.take(first + following)],
+                                         concurrency, plan.max_new_tokens, label))  # fmt: skip
+            run.first_requests = {"ready_s": ready_s, "first": first, "next": following, "concurrency": concurrency,
+                                  **first_and_next(answered.latencies, first), "errors": answered.errors}  # fmt: skip
         urls = {EDGE: server.edge_url, DIRECT: server.direct_url}
         for concurrency, _ in plan.edge:  # untimed: the first batches of a shape build kernels
             for url in urls.values():
@@ -133,7 +158,20 @@ def measure_container(model_dir: Path, plan: Plan, workdir: Path, backend: str =
                     results.append(result)
     finally:
         server.stop()
-    return results
+    return run
+
+
+def first_requests_note(figures: dict[str, float]) -> str:
+    """One line of the first requests' figures for the report."""
+    if not figures:
+        return "first requests: not measured"
+    f = figures
+    ms = {k: f"{1000 * f[k]:.0f} ms" for k in ("first_p99_s", "first_max_s", "next_p99_s", "next_p50_s")}
+    return (
+        f"first requests through the edge: ready after {f['ready_s']:.1f} s; p99 of the first {f['first']:.0f} "
+        f"{ms['first_p99_s']} (slowest {ms['first_max_s']}), of the next {f['next']:.0f} {ms['next_p99_s']} "
+        f"(p50 {ms['next_p50_s']}), concurrency {f['concurrency']:.0f}, {f['errors']:.0f} failed"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     plan = replace(plan, rounds=args.rounds or plan.rounds)
     from bench.tables import report
-    from bench.targets import container_targets, targets_of  # the tables import this module's names
+    from bench.targets import container_targets, first_requests_row, targets_of  # they import this module
+
 
     with tempfile.TemporaryDirectory(prefix="tr_en-edge-") as tmp:
         workdir = Path(tmp)
@@ -161,13 +200,16 @@ def main(argv: list[str] | None = None) -> int:
             from bench.run import build_model_dir_for_quick
 
             model_dir = build_model_dir_for_quick(workdir)
-        results = measure_container(model_dir, plan, workdir)
-    rows = targets_of(container_targets(results), results)
-    print("\n" + report(merge_rounds(results), rows, {}, [f"model {model_dir}"]))
+        run = measure_container(model_dir, plan, workdir)
+    results = run.results
+    rows = targets_of(container_targets(results), results) + first_requests_row(run.first_requests)
+    notes = [f"model {model_dir}", first_requests_note(run.first_requests)]
+    print("\n" + report(merge_rounds(results), rows, {}, notes))
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / "container.json"
     out.write_text(json.dumps({
         "rounds": [{"label": r.label, **asdict(r), **r.summary()} for r in results],
+        "first_requests": run.first_requests,
         "targets": [{"what": row.target.name, "value": row.value, "target": row.target.bound, "met": row.met,
                      "rounds": row.rounds} for row in rows],
     }, indent=2) + "\n", encoding="utf-8")  # fmt: skip

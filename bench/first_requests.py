@@ -1,6 +1,9 @@
 """A new replica's first requests against its later ones: the p99 latency of the first N requests
 after the worker is READY over the p99 of the next M (issue 25's goal: at most 1.3).
 
+`make bench` measures the same through the container's entrypoint, from the moment its health route
+says ready (bench/edge.py); this tool measures TorchServe alone, with fresh servers run after run.
+
     python -m bench.first_requests [--model-dir artifacts/demo-model] [--warmup-seconds 0] [--runs 2]
 
 Each run packs the model with the shipped model-config.yaml (handler.warmup_seconds as given),
@@ -71,16 +74,20 @@ def one_run(args: argparse.Namespace, texts: list[str], workdir: Path, index: in
         outcome = asyncio.run(closed_loop(url, bodies, args.concurrency, f"run {index + 1}"))
     finally:
         server.stop()
-    # A failed request (on a loaded machine: TorchServe's responseTimeout) counts with its latency.
-    first, later = outcome.latencies[: args.first], outcome.latencies[args.first :]
+    return {"ready_s": ready_s, **first_and_next(outcome.latencies, args.first), "errors": outcome.errors}
+
+
+def first_and_next(latencies: list[float], first: int) -> dict[str, float]:
+    """The p99 of the first `first` latencies (in the order they were answered) against the rest's.
+
+    A failed request (on a loaded machine: TorchServe's responseTimeout) counts with its latency."""
+    head, rest = latencies[:first], latencies[first:]
     return {
-        "ready_s": ready_s,
-        "first_p99_s": p99(first),
-        "next_p99_s": p99(later),
-        "ratio": p99(first) / p99(later),
-        "first_max_s": max(first),
-        "next_p50_s": float(np.median(later)),
-        "errors": outcome.errors,
+        "first_p99_s": p99(head),
+        "next_p99_s": p99(rest),
+        "ratio": p99(head) / p99(rest),
+        "first_max_s": max(head),
+        "next_p50_s": float(np.median(rest)),
     }
 
 

@@ -28,6 +28,9 @@ class Plan:
     rounds: int = 1
     # The container path (bench/edge.py): (concurrency, requests) through the edge and direct, per round.
     edge: tuple[tuple[int, int], ...] = ()
+    # A new replica's first requests (bench/edge.py, issue 25): (first, next, concurrency) requests of
+    # one sentence through the edge from the moment the entrypoint is ready, before anything else.
+    first_requests: tuple[int, int, int] = ()
 
 
 # Both sides of every ratio translate the same texts (the first N of one fixed list): in-process
@@ -51,6 +54,7 @@ FULL = Plan(
     ),
     rounds=5,
     edge=((32, 320), (1, 24)),
+    first_requests=(100, 1000, 8),
 )
 QUICK = Plan(
     architecture="tiny",
@@ -62,8 +66,9 @@ QUICK = Plan(
         ("transformers", "float32", ((8, 16),), ((8, 1, 16),)),
         ("ctranslate2", "float32", ((8, 16),), ()),
     ),
-    rounds=2,
+    rounds=1,
     edge=((32, 64), (1, 8)),
+    first_requests=(8, 24, 8),
 )
 
 

@@ -14,8 +14,9 @@ float32; CTranslate2: int8) it measures:
      16 instances at concurrency 8 (cache and decoding cap off, texts kept whole, so that the
      server does the in-process work);
   3. (transformers only) the naive baseline: one request at a time, one generate call each;
-  4. the container path (bench/edge.py): the entrypoint's edge against TorchServe direct on one
-     server, single sentences at concurrency 32 and 1, each request a different sentence;
+  4. the container path (bench/edge.py): a new replica's first 100 requests from the moment the
+     entrypoint is ready against its next 1,000 (p99), then the entrypoint's edge against TorchServe
+     direct on one server, single sentences at concurrency 32 and 1, each request a different sentence;
   5. the request path's workloads, shipped settings (bench/request_path.py): documents with
      sentence splitting on/off, repeats with the cache on/off, runaway decoding with the cap on/off,
      HTML documents against the same text as plain text (markup's server CPU).
@@ -44,7 +45,7 @@ from pathlib import Path
 
 from bench.bleu import bleu_of_backends
 from bench.cli import add_out_flag
-from bench.edge import measure_container
+from bench.edge import first_requests_note, measure_container
 from bench.naive import measure_naive
 from bench.plan import BACKENDS, FULL, QUICK, REPO_ROOT, ctranslate2_cpu_types
 from bench.plots import plot, plot_targets
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"building the benchmark model in {args.bench_model_dir} (once)")
             model_dir = build_bench_model(args.bench_model_dir)
         results: list[Result] = []
+        first_requests: dict[str, float] = {}  # a new replica's first requests (the container path)
         texts: list[str] = []
         runs = [(b, "", plan.in_process, plan.server) for b in backends] + variants
         for backend_name, dtype, in_process_runs, server_runs in [] if args.request_path_only else runs:
@@ -151,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         if "transformers" in backends and not args.no_naive and not args.request_path_only:
             results += measure_naive(model_dir, texts, plan)
         if "transformers" in backends and not args.no_container and not args.request_path_only:
-            results += measure_container(model_dir, plan, workdir)
+            container = measure_container(model_dir, plan, workdir)
+            results += container.results
+            first_requests = container.first_requests
         quality = [Variant(b, d) for b, d, _, _ in variants]
         bleu = bleu_of_backends(bleu_dir, workdir, quality) if bleu_dir and len(backends) == 2 and results else {}
         path_results = []
@@ -163,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             # A quick run checks the workloads on one backend only: each costs three TorchServe starts.
             for backend_name in backends[:1] if args.quick else backends:
                 path_results += run_request_path(demo, args.bench_model_dir, backend_name, workdir, args.quick)
-    rows = targets(results, bleu, auto)
+    rows = targets(results, bleu, auto, first_requests)
     merged = merge_rounds(results)
+    if first_requests:
+        notes.append(first_requests_note(first_requests))
     text = report(merged, rows, bleu, notes) if results else ""
     if path_results:
         text += ("\n\n" if text else "") + "request path\n" + request_path_report(path_results)
@@ -192,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         "request_path": [{**asdict(r), **r.summary()} for r in path_results],
         # Issue 26: server CPU of an HTML document over the same text as plain text, per backend.
         "markup_cost": {"ratios": markup_cost(path_results), "target": f"<= {MARKUP_COST_TARGET}"},
+        # Issue 25: a new replica's first requests through the edge, from ready (bench/edge.py).
+        "first_requests": first_requests,
     }
     (args.out / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     (args.out / "results.txt").write_text(text + "\n", encoding="utf-8")

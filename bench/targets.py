@@ -127,6 +127,18 @@ def container_targets(results: list[Result]) -> list[Target]:
     ]  # fmt: skip
 
 
+FIRST_REQUESTS_GOAL = 1.3
+
+
+def first_requests_row(figures: dict[str, float]) -> list[Measured]:
+    """Issue 25's goal for a new replica (bench/edge.py): the p99 of its first requests after ready at
+    most FIRST_REQUESTS_GOAL times the p99 of the next ones; none when they were not measured."""
+    if not figures:
+        return []
+    name = f"container: p99 first {figures['first']:.0f} / next {figures['next']:.0f} after ready"
+    return [Measured(Target(name, "p99_s", "<=", FIRST_REQUESTS_GOAL), figures["ratio"])]
+
+
 def targets_of(chosen: list[Target], results: list[Result]) -> list[Measured]:
     """The value of each of `chosen` that `results` can judge (paired ones: the median of the rounds')."""
     rows = []
@@ -144,10 +156,12 @@ def targets_of(chosen: list[Target], results: list[Result]) -> list[Measured]:
     return rows
 
 
-def targets(results: list[Result], bleu: dict[str, dict[str, float]], auto: dict[str, str]) -> list[Measured]:
+def targets(
+    results: list[Result], bleu: dict[str, dict[str, float]], auto: dict[str, str], first: dict[str, float]
+) -> list[Measured]:
     """Each target this run can judge, with its value and (paired ones) its rounds' values; `auto`:
-    what each backend's auto dtype is on this machine."""
-    rows = targets_of(ratio_targets(results, auto) + container_targets(results), results)
+    what each backend's auto dtype is on this machine; `first`: the first requests' figures (bench/edge.py)."""
+    rows = targets_of(ratio_targets(results, auto) + container_targets(results), results) + first_requests_row(first)
     if "transformers" in bleu and "ctranslate2" in bleu:
         rows.append(Measured(BLEU_GAP, abs(bleu["ctranslate2"]["bleu"] - bleu["transformers"]["bleu"])))
     if "transformers" in bleu and "transformers float32" in bleu and auto.get("transformers") != "float32":

@@ -27,6 +27,12 @@ os.environ.setdefault("CT2_USE_MKL", "1")
 # at every worker start on the tiny random model, whose batches run to the decoding cap);
 # tests/test_warmup.py sets it where warm-up is what it tests.
 os.environ.setdefault("WARMUP_SECONDS", "0")
+# Every process the tests start inherits it (TorchServe's workers too). By default the OpenMP threads
+# of torch spin after each parallel region, waiting for the next; with the test processes' torch
+# pools sharing 2 cores, each spins on the core another needs, and the tiny models run thousands of
+# small regions. Passive threads sleep instead: five CPU-heavy test files took 61 s instead of 143 s
+# in 2 processes (docs/testing.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 # generation_config.json max_length of the tiny model (opus-mt's is 512).

@@ -81,7 +81,7 @@ def test_cpu_meter_charges_the_server_tree_and_the_load_generator_apart():
 @pytest.mark.torchserve
 def test_make_bench_quick_runs_end_to_end(tmp_path):
     result = subprocess.run(
-        ["make", "bench", "QUICK=1", f"ARGS=--out {tmp_path} --rounds 3"],
+        ["make", "bench", "QUICK=1", f"ARGS=--out {tmp_path} --rounds 2"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -130,10 +130,10 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert set(processes) == measured and "ctranslate2 float32" in measured
     assert len(set(processes.values())) == len(processes) and raw["environment"]["bench_pid"] not in processes.values()
     assert {t["what"] for t in raw["targets"]} >= {"transformers: server c=8 / naive c=8"}
-    # Each backend's in-process and server runs in three alternated rounds (--rounds; QUICK has two),
-    # summed in "results"; a server's ratio to its own in-process runs is the median of the rounds' ratios.
+    # Each backend's in-process and server runs in alternated rounds (--rounds 2; QUICK has one), summed
+    # in "results"; a server's ratio to its own in-process runs is the median of the rounds' ratios.
     rounds = raw["environment"]["plan"]["rounds"]
-    assert rounds == 3
+    assert rounds == 2
     for r in raw["results"]:
         each = [x for x in raw["rounds"] if x["label"] == r["label"]]
         assert len(each) == (1 if r["system"] == "naive" else rounds), r["label"]
@@ -173,9 +173,25 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
         assert r["errors"] == 0 and r["batched_requests"] == len(r["latencies"]), r["label"]
     assert container["transformers container-edge c=32 x1"]["server_cpu"].get("edge", 0) > 0
     edge_targets = {t["what"]: t for t in raw["targets"] if t["what"].startswith("container:")}
-    assert set(edge_targets) == {"container: edge / direct throughput c=32", "container: edge p50 - direct p50 c=1, ms"}
-    assert all(len(t["rounds"]) == rounds for t in edge_targets.values())
+    first_target = "container: p99 first 8 / next 24 after ready"
+    assert set(edge_targets) == {"container: edge / direct throughput c=32", "container: edge p50 - direct p50 c=1, ms",
+                                 first_target}  # fmt: skip
+    assert all(len(t["rounds"]) == rounds for what, t in edge_targets.items() if what != first_target)
+    # A new replica's first requests, through the edge from the moment it was ready (QUICK: 8 and 24).
+    first = raw["first_requests"]
+    assert (first["first"], first["next"], first["errors"]) == (8, 24, 0) and first["ready_s"] > 0
+    assert edge_targets[first_target]["value"] == pytest.approx(first["first_p99_s"] / first["next_p99_s"])
+    assert "first requests through the edge: ready after" in result.stdout
     assert "targets" in result.stdout
+
+
+def test_first_requests_are_the_first_answered_against_the_rest():
+    from bench.first_requests import first_and_next
+
+    figures = first_and_next([0.5] * 7 + [2.0] + [1.0] * 24, first=8)
+    assert figures["first_max_s"] == 2.0 and figures["next_p50_s"] == figures["next_p99_s"] == 1.0
+    assert figures["first_p99_s"] == pytest.approx(2.0 - 0.01 * 1.5 * 7)  # numpy's linear percentile
+    assert figures["ratio"] == pytest.approx(figures["first_p99_s"])
 
 
 @pytest.mark.slow

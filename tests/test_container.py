@@ -9,6 +9,8 @@ test) and TorchServe's own (the shutdown test).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import ipaddress
 import json
 import os
@@ -17,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -25,7 +28,7 @@ import psutil
 import pytest
 import requests
 
-from container import entrypoint
+from container import entrypoint, readiness
 from container.load_watch import LoadWatch
 from container.model_install import install_model
 from container.settings import ContainerSettings, EntrypointError
@@ -85,9 +88,15 @@ class Container:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def ready(self) -> bool:
-        env = {**self.env, "TS_MANAGEMENT_PORT": str(self.management_port), "AIP_HTTP_PORT": str(self.port)}
-        return subprocess.run(READINESS, env=env, capture_output=True).returncode == 0
+    def ready(self, command: bool = False) -> bool:
+        """The readiness check's answer: container.readiness in this process (polled every half second),
+        or as the image's HEALTHCHECK runs it, `python -m container.readiness` (`command`)."""
+        if command:
+            env = {**self.env, "TS_MANAGEMENT_PORT": str(self.management_port), "AIP_HTTP_PORT": str(self.port)}
+            return subprocess.run(READINESS, env=env, capture_output=True).returncode == 0
+        urls = ["--management-url", f"http://127.0.0.1:{self.management_port}", "--health-url", self.health_url]
+        with contextlib.redirect_stdout(io.StringIO()):
+            return readiness.main(urls) == 0
 
     def wait_ready(self, timeout: float = 240) -> list[bool]:
         """Poll the readiness check until it passes; returns every answer it gave."""
@@ -124,13 +133,79 @@ def container(tmp_path):
     (tmp_path / "c0").mkdir()
     yield start
     for c in started:
-        # TorchServe runs in its own process group: take the entrypoint's children down too.
-        for p in c.tree() if c.process.poll() is None else []:
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
-        c.kill()
+        stop(c)
+
+
+class Watched:
+    """A Container whose readiness a thread polls every half second from its start, until it is ready
+    (`until_ready`) or exits: the answers are what a probe would have seen however late a test looks."""
+
+    def __init__(self, container: Container, until_ready: bool) -> None:
+        self.container, self.answers = container, []
+        self._thread = threading.Thread(target=self._poll, args=(until_ready,), daemon=True)
+        self._thread.start()
+
+    def _poll(self, until_ready: bool) -> None:
+        while self.container.process.poll() is None:
+            self.answers.append(self.container.ready())
+            if until_ready and self.answers[-1]:
+                return
+            time.sleep(0.5)
+
+    def wait(self, timeout: float) -> list[bool]:
+        """The answers once polling ended (ready, or exited)."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"neither ready nor exited in {timeout} s:\n{self.container.output()[-3000:]}"
+        return self.answers
+
+
+@pytest.fixture(scope="module")
+def lifecycles(tmp_path_factory, tiny_archive, nan_model_dir):
+    """The entrypoints whose checks are mostly waiting (a load that fails, fails for good, overflows or
+    takes long; a frontend killed), started together at the first test that asks, so that their waits
+    overlap; each test below checks its own."""
+    from handler.archive import build_archive
+
+    root = tmp_path_factory.mktemp("lifecycles")
+    stores = {name: root / name / "store" for name in LIFECYCLES}
+    for store in stores.values():
+        store.parent.mkdir()
+    corrupt = lambda data: b"not safetensors"  # noqa: E731
+    with_member(tiny_archive, stores["fails-to-load"] / "tr_en.mar", "model.safetensors", corrupt)
+    with_member(tiny_archive, stores["corrupt-weights"] / "tr_en.mar", "model.safetensors", corrupt)
+    with_faults(tiny_archive, stores["handler-raises"] / "tr_en.mar", initialize_raise="broken on purpose")
+    with_faults(tiny_archive, stores["slow-load"] / "tr_en.mar", initialize_sleep=20)
+    build_archive(nan_model_dir, stores["overflow"], dtype="float32")
+    store_with(root / "killed-frontend", tiny_archive)
+    started = {
+        name: Watched(Container(root / name / "run", env, stores[name]), until_ready=name in ("slow-load", "killed-frontend"))
+        for name, env in LIFECYCLES.items()
+    }
+    yield started
+    for watched in started.values():
+        stop(watched.container)
+
+
+# Each lifecycle's settings: a 15 s load timeout with failures unlimited (the timeout decides), the
+# default failure limit within a timeout it never reaches (the limit decides).
+LIFECYCLES = {
+    "fails-to-load": {"MODEL_LOAD_TIMEOUT": "15", "LOAD_FAILURES_LIMIT": "1000"},
+    "corrupt-weights": {"MODEL_LOAD_TIMEOUT": "600"},
+    "handler-raises": {"MODEL_LOAD_TIMEOUT": "600"},
+    "slow-load": {"MODEL_LOAD_TIMEOUT": "300"},
+    "overflow": {"MODEL_LOAD_TIMEOUT": "600"},
+    "killed-frontend": {},
+}
+
+
+def stop(c: Container) -> None:
+    """Kill the entrypoint and its TorchServe (its own process group)."""
+    for p in c.tree() if c.process.poll() is None else []:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    c.kill()
 
 
 def store_with(tmp_path: Path, archive: Path, name: str = "tr_en.mar") -> Path:
@@ -165,6 +240,7 @@ def test_serves_the_samples_routes_on_the_aip_port_listens_only_there_and_stops_
     c = container({**SAMPLE_ROUTES, **vertex, **limits}, store_with(tmp_path, tiny_archive))
     answers = c.wait_ready()
     assert answers[0] is False, "readiness passed before TorchServe could have loaded the model"
+    assert c.ready(command=True), "the image's HEALTHCHECK command"
     response = predict(c)
     assert response.status_code == 200 and isinstance(response.json()["predictions"][0], str)
     assert requests.get(f"{c.url}/health", timeout=10).status_code == 200
@@ -224,21 +300,6 @@ def test_serves_the_samples_routes_on_the_aip_port_listens_only_there_and_stops_
     assert "SIGTERM received" in c.output()
     time.sleep(1)
     assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-
-
-@pytest.mark.torchserve
-def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(container, tmp_path, tiny_archive):
-    store = tmp_path / "broken"
-    store.mkdir()
-    with_member(tiny_archive, store / "tr_en.mar", "model.safetensors", lambda data: b"not safetensors")
-    c = container({"MODEL_LOAD_TIMEOUT": "15", "LOAD_FAILURES_LIMIT": "1000"}, store)
-    answers = []
-    while c.process.poll() is None:
-        answers.append(c.ready())
-        time.sleep(1)
-    assert c.process.returncode == entrypoint.EXIT_NOT_SERVING
-    assert "did not load within 15 s" in c.output()
-    assert len(answers) >= 5 and not any(answers)
 
 
 @pytest.mark.torchserve
@@ -493,7 +554,7 @@ def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_fligh
         while "draining" not in c.output() and time.monotonic() < deadline:
             time.sleep(0.05)
         # Readiness is false at once and a new request is refused, not held, while the others run.
-        assert not c.ready()
+        assert not c.ready(command=True)
         assert requests.get(c.health_url, timeout=30).status_code == 503
         refused = requests.post(c.predict_url, json={"instances": ["Bu odun yanmaz."]}, timeout=30)
         assert refused.status_code == 503 and "shutting down" in refused.json()["error"]
@@ -506,52 +567,6 @@ def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_fligh
     assert c.process.wait(timeout=120) == 0, c.output()[-3000:]
     assert "SIGTERM received, draining 4 request(s) in flight" in c.output()
     assert "drained, stopping TorchServe" in c.output()
-
-
-@pytest.mark.torchserve
-def test_a_killed_frontend_stops_the_container(container, tmp_path, tiny_archive):
-    c = container(store=store_with(tmp_path, tiny_archive))
-    c.wait_ready()
-    (java,) = [p for p in c.tree() if p.name() == "java"]
-    java.kill()
-    assert c.process.wait(timeout=30) == entrypoint.EXIT_NOT_SERVING
-    assert "TorchServe exited with code" in c.output()
-
-
-@pytest.mark.torchserve
-@pytest.mark.parametrize(
-    "break_it, error",
-    [
-        (lambda archive, out: with_member(archive, out, "model.safetensors", lambda data: b"not safetensors"),
-         "SafetensorError"),
-        (lambda archive, out: with_faults(archive, out, initialize_raise="broken on purpose"),
-         "RuntimeError: broken on purpose"),
-    ],
-    ids=["corrupt-weights", "handler-raises"],
-)  # fmt: skip
-def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(
-    container, tmp_path, tiny_archive, break_it, error
-):
-    store = tmp_path / "broken"
-    break_it(tiny_archive, store / "tr_en.mar")
-    c = container({"MODEL_LOAD_TIMEOUT": "600"}, store)
-    # Well within the 600 s TorchServe would otherwise keep retrying (about 20 s here).
-    assert c.process.wait(timeout=180) == entrypoint.EXIT_NOT_SERVING
-    out = c.output()
-    # At least the limit (3): a slow poll under load can see a fourth failure before it gives up.
-    times = re.search(r"failed to load (\d+) times in a row with the same error, giving up", out)
-    assert times and int(times.group(1)) >= 3, out[-2000:]
-    assert error in out.splitlines()[-1] or error in out[-2000:]
-
-
-@pytest.mark.torchserve
-def test_a_slow_load_is_given_the_full_timeout(container, tmp_path, tiny_archive):
-    store = tmp_path / "slow"
-    with_faults(tiny_archive, store / "tr_en.mar", initialize_sleep=20)
-    c = container({"MODEL_LOAD_TIMEOUT": "300"}, store)
-    answers = c.wait_ready(timeout=300)
-    assert not any(answers[:-1]) and len(answers) > 10
-    assert predict(c).status_code == 200
 
 
 def test_load_watch_counts_restarts_with_the_same_error():
@@ -615,16 +630,53 @@ def test_loaded_is_the_management_apis_answer_not_a_log_line():
 
 
 @pytest.mark.torchserve
-def test_a_model_whose_arithmetic_overflows_fails_its_load_check_and_stops_the_container(
-    container, tmp_path, nan_model_dir
-):
+def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(lifecycles):
+    watched = lifecycles["fails-to-load"]
+    answers, c = watched.wait(timeout=180), watched.container
+    assert c.process.wait(timeout=30) == entrypoint.EXIT_NOT_SERVING
+    assert "did not load within 15 s" in c.output()
+    assert len(answers) >= 5 and not any(answers)
+
+
+@pytest.mark.torchserve
+@pytest.mark.parametrize(
+    "name, error", [("corrupt-weights", "SafetensorError"), ("handler-raises", "RuntimeError: broken on purpose")]
+)
+def test_a_model_that_can_never_load_stops_the_container_after_a_few_failures(lifecycles, name, error):
+    c = lifecycles[name].container
+    # Well within the 600 s TorchServe would otherwise keep retrying (about 20 s here).
+    assert c.process.wait(timeout=180) == entrypoint.EXIT_NOT_SERVING
+    out = c.output()
+    # At least the limit (3): a slow poll under load can see a fourth failure before it gives up.
+    times = re.search(r"failed to load (\d+) times in a row with the same error, giving up", out)
+    assert times and int(times.group(1)) >= 3, out[-2000:]
+    assert error in out.splitlines()[-1] or error in out[-2000:]
+
+
+@pytest.mark.torchserve
+def test_a_slow_load_is_given_the_full_timeout(lifecycles):
+    watched = lifecycles["slow-load"]
+    answers = watched.wait(timeout=300)
+    assert answers[-1] and not any(answers[:-1]) and len(answers) > 10
+    assert predict(watched.container).status_code == 200
+
+
+@pytest.mark.torchserve
+def test_a_killed_frontend_stops_the_container(lifecycles):
+    watched = lifecycles["killed-frontend"]
+    assert watched.wait(timeout=240)[-1], watched.container.output()[-3000:]
+    c = watched.container
+    (java,) = [p for p in c.tree() if p.name() == "java"]
+    java.kill()
+    assert c.process.wait(timeout=30) == entrypoint.EXIT_NOT_SERVING
+    assert "TorchServe exited with code" in c.output()
+
+
+@pytest.mark.torchserve
+def test_a_model_whose_arithmetic_overflows_fails_its_load_check_and_stops_the_container(lifecycles):
     """The worker translates one known sentence at load; NaN scores (the tiny model's weights pushed past
     float32's range) fail the load in one sentence instead of answering "" with 200 to every request."""
-    from handler.archive import build_archive
-
-    store = tmp_path / "nan-store"
-    build_archive(nan_model_dir, store, dtype="float32")
-    c = container({"MODEL_LOAD_TIMEOUT": "600"}, store)
+    c = lifecycles["overflow"].container
     assert c.process.wait(timeout=300) == entrypoint.EXIT_NOT_SERVING
     out = c.output()
     assert re.search(r"failed to load \d+ times in a row with the same error, giving up", out), out[-2000:]
