@@ -86,9 +86,9 @@ fuzz: setup ## longer generated-input run than make test's (FUZZ_EXAMPLES=5000 F
 	  tests/test_vertex_protocol_properties.py tests/test_fuzz_torchserve.py $(ARGS)
 
 # pytest-xdist processes, each taking whole test files (so that a file's shared TorchServe starts
-# once); 0 runs the tests in this process, one after the other.
+# once), the heaviest first (tests/conftest.py); 0 runs the tests in this process, one after the other.
 TEST_WORKERS ?= 2
-TEST_PARALLEL = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+TEST_PARALLEL = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test: setup ## run the whole test suite (starts real TorchServe instances on loopback; TEST_WORKERS=2 processes)
 	$(BIN)/python -m pytest -q $(TEST_PARALLEL) $(ARGS)

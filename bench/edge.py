@@ -9,10 +9,13 @@ and decoding cap off, bench/plan.py). The edge forwards to TorchServe's inferenc
 server gives both paths: "container-edge" posts to the public port (AIP_PREDICT_ROUTE), and
 "container-direct" to TorchServe's loopback inference port. At each of Plan.edge's concurrencies
 (32: throughput; 1: p50) the two run one after the other, which goes first changing every round,
-after an untimed warm-up of each. Every request is a different sentence (numbered), so that no cache
-answers it. Batches come from the handler's counters on TorchServe's metrics port (bench/batches.py);
-the CPU of the entrypoint's process (the edge, and its pass-through of TorchServe's log lines) is
-the cost table's "edge" part (bench/cost.py).
+after an untimed warm-up of each. The lone requests generate 4 tokens: what the edge adds to one
+is a fixed cost of a few ms, which the machine's noise on a 0.5 s request (32 tokens of the benchmark
+model) hid: the rounds' p50 differences spread from -83 to +316 ms (docker/README.md).
+Every request is a different sentence (numbered), so that no cache answers it. Batches come from
+the handler's counters on TorchServe's metrics port (bench/batches.py); the CPU of the entrypoint's
+process (the edge, and its pass-through of TorchServe's log lines) is the cost table's "edge" part
+(bench/cost.py).
 
 Before any of that, from the moment the entrypoint is ready (the workers READY and the public health
 route 200, what Vertex waits for), a new replica's first requests: Plan.first_requests' first N and
@@ -136,19 +139,19 @@ def measure_container(model_dir: Path, plan: Plan, workdir: Path, backend: str =
             run.first_requests = {"ready_s": ready_s, "first": first, "next": following, "concurrency": concurrency,
                                   **first_and_next(answered.latencies, first), "errors": answered.errors}  # fmt: skip
         urls = {EDGE: server.edge_url, DIRECT: server.direct_url}
-        for concurrency, _ in plan.edge:  # untimed: the first batches of a shape build kernels
+        for concurrency, _, tokens in plan.edge:  # untimed: the first batches of a shape build kernels
             for url in urls.values():
-                asyncio.run(drive(url, [[t] for t in texts.take(concurrency)], concurrency, plan.max_new_tokens,
+                asyncio.run(drive(url, [[t] for t in texts.take(concurrency)], concurrency, tokens,
                                   f"container warm-up c={concurrency}"))  # fmt: skip
         for k in tqdm(range(plan.rounds), desc="container edge/direct rounds", unit="round"):
-            for concurrency, count in plan.edge:
+            for concurrency, count, tokens in plan.edge:
                 for system in (EDGE, DIRECT) if k % 2 == 0 else (DIRECT, EDGE):
                     requests = [[t] for t in texts.take(count)]
                     label = f"{backend} {system} c={concurrency}"
                     counter = BatchCounter(server.metrics_address)
                     counter.start()
                     with MemorySampler([server.process.pid]) as memory, CpuMeter(server.process.pid) as cpu:
-                        result = asyncio.run(drive(urls[system], requests, concurrency, plan.max_new_tokens, label))
+                        result = asyncio.run(drive(urls[system], requests, concurrency, tokens, label))
                     counter.record(result)
                     result.system, result.backend, result.round = system, backend, k
                     # The entrypoint's own process: the edge, not TorchServe's workers.

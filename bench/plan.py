@@ -26,8 +26,9 @@ class Plan:
     # above are per round. A ratio is the median of its rounds' ratios, so that one stall of a shared
     # machine moves one round, not the verdict.
     rounds: int = 1
-    # The container path (bench/edge.py): (concurrency, requests) through the edge and direct, per round.
-    edge: tuple[tuple[int, int], ...] = ()
+    # The container path (bench/edge.py): (concurrency, requests, max_new_tokens) through the edge and
+    # direct, per round.
+    edge: tuple[tuple[int, int, int], ...] = ()
     # A new replica's first requests (bench/edge.py, issue 25): (first, next, concurrency) requests of
     # one sentence through the edge from the moment the entrypoint is ready, before anything else.
     first_requests: tuple[int, int, int] = ()
@@ -53,7 +54,7 @@ FULL = Plan(
         ("ctranslate2", "float32", ((1, 8), (32, 64)), ()),
     ),
     rounds=5,
-    edge=((32, 320), (1, 24)),
+    edge=((32, 320, 32), (1, 96, 4)),
     first_requests=(100, 1000, 8),
 )
 QUICK = Plan(
@@ -67,7 +68,7 @@ QUICK = Plan(
         ("ctranslate2", "float32", ((8, 16),), ()),
     ),
     rounds=1,
-    edge=((32, 64), (1, 8)),
+    edge=((32, 64, 8), (1, 8, 4)),
     first_requests=(8, 24, 8),
 )
 

@@ -39,6 +39,19 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 TINY_MAX_LENGTH = 64
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The heaviest test files first, so that in `make test`'s processes (pytest-xdist hands out whole
+    files in this order, --no-loadscope-reorder) none starts last and runs alone: a file with a `bench`
+    test first, then by how many of its tests start TorchServe or are slow; the rest as collected."""
+    weight: dict[str, int] = {}
+    for item in items:
+        heavy = 1000 * bool(item.get_closest_marker("bench")) + any(
+            item.get_closest_marker(m) for m in ("torchserve", "slow")
+        )
+        weight[item.nodeid.split("::")[0]] = weight.get(item.nodeid.split("::")[0], 0) + heavy
+    items.sort(key=lambda item: -weight[item.nodeid.split("::")[0]])  # stable: a file's order is kept
+
+
 def read_pairs(split: str) -> list[tuple[str, str]]:
     with open(DATA_DIR / f"{split}.jsonl", encoding="utf-8") as f:
         return [(row["translation"]["tr"], row["translation"]["en"]) for row in map(json.loads, f)]
