@@ -12,6 +12,7 @@ pid file in the temp directory that refuses a second instance, so each run gets 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -216,18 +217,45 @@ def _signal_group(group: int, sig: int) -> bool:
     return True
 
 
+# free_ports hands out ports below the kernel's ephemeral range (Linux: 32768-60999 by default), where
+# it never picks the local port of a client connection: a port stays free between the moment it is
+# chosen and the moment a server binds it, seconds later for TorchServe's Java. Each process walks
+# its own stretch of the ports below, from a place its pid sets, so processes choosing at once rarely meet.
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_handed_out = itertools.count()
+
+
 def free_ports(count: int) -> list[int]:
-    """`count` distinct loopback ports that were free a moment ago."""
+    """`count` distinct loopback ports that were free a moment ago (and none a client connection takes)."""
     import socket
 
-    sockets = [socket.socket() for _ in range(count)]
     try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+        first_ephemeral = int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 0
+    if first_ephemeral < 11024:  # no room below it (or not Linux): ports the kernel picks
+        sockets = [socket.socket() for _ in range(count)]
+        try:
+            for s in sockets:
+                s.bind(("127.0.0.1", 0))
+            return [s.getsockname()[1] for s in sockets]
+        finally:
+            for s in sockets:
+                s.close()
+    low, span = first_ephemeral - 10000, 10000
+    start = os.getpid() * 997 % span
+    ports: list[int] = []
+    for _ in range(span):
+        port = low + (start + next(_handed_out)) % span
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise OSError(f"no {count} free loopback ports from {low} to {low + span - 1}")
 
 
 def free_port() -> int:

@@ -276,3 +276,19 @@ def test_jit_compiler_threads_are_counted_as_a_share_of_the_frontend(torchserve)
     finally:
         other.kill()
         other.wait()
+
+
+def test_free_ports_are_below_the_ephemeral_range_and_skip_taken_ones():
+    """No client connection can take a port between free_ports and the server's bind (the kernel picks
+    a connection's local port from the ephemeral range), and a port in use is passed over."""
+    import socket
+
+    from handler.torchserve import EPHEMERAL_RANGE, free_ports
+
+    first_ephemeral = int(EPHEMERAL_RANGE.read_text().split()[0])
+    ports = free_ports(4)
+    assert len(set(ports)) == 4 and all(first_ephemeral - 10000 <= p < first_ephemeral for p in ports)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", ports[-1] + 1))  # the next port this process would hand out
+        (after,) = free_ports(1)
+    assert after == ports[-1] + 2
