@@ -65,7 +65,7 @@ serve: archive ## serve model_store/tr_en.mar on http://127.0.0.1:8080 in the fo
 	PATH=$(abspath $(BIN)):$$PATH AIP_HTTP_PORT=8080 AIP_PREDICT_ROUTE=/predictions/tr_en AIP_HEALTH_ROUTE=/ping \
 	  $(BIN)/python -m container.entrypoint --host 127.0.0.1 --model-store model_store --workdir build/serve
 
-bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 27 min; QUICK=1: a quick check on a tiny model, part of make test); results in bench/results/
+bench: setup $(if $(QUICK),,demo-model) ## the benchmark (about 40 min on 2 cores; QUICK=1: a quick check on a tiny model, part of make test); results in bench/results/
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(ARGS)
 
 # No set-up step: a GPU machine brings its own CUDA torch, which `make setup`'s CPU pin would replace.

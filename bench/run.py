@@ -1,6 +1,6 @@
 """The benchmark: the machine's limit, this server, and a naive server, side by side in one run.
 
-    python -m bench.run                      # what `make bench` runs (about 27 minutes on 2 cores)
+    python -m bench.run                      # what `make bench` runs (about 40 minutes on 2 cores)
     python -m bench.run --quick              # a tiny model and a few requests: checks it all works
     python -m bench.run --model-dir DIR      # any save_pretrained Marian directory
     python -m bench.run --request-path-only  # only the request-path workloads (5.)
