@@ -5,6 +5,7 @@ Nothing here reaches a model hub: every model is built in a temporary directory.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 from pathlib import Path
@@ -43,13 +44,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The heaviest test files first, so that in `make test`'s processes (pytest-xdist hands out whole
     files in this order, --no-loadscope-reorder) none starts last and runs alone: a file with a `bench`
     test first, then by how many of its tests start TorchServe or are slow; the rest as collected."""
-    weight: dict[str, int] = {}
+    weight: collections.Counter[Path] = collections.Counter()
     for item in items:
-        heavy = 1000 * bool(item.get_closest_marker("bench")) + any(
+        weight[item.path] += 1000 * bool(item.get_closest_marker("bench")) + any(
             item.get_closest_marker(m) for m in ("torchserve", "slow")
         )
-        weight[item.nodeid.split("::")[0]] = weight.get(item.nodeid.split("::")[0], 0) + heavy
-    items.sort(key=lambda item: -weight[item.nodeid.split("::")[0]])  # stable: a file's order is kept
+    items.sort(key=lambda item: -weight[item.path])  # stable: a file's order is kept
 
 
 def read_pairs(split: str) -> list[tuple[str, str]]:
