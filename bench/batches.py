@@ -9,8 +9,6 @@ import urllib.request
 
 from bench.result import Result
 
-# The worker's metric lines reach the frontend's /metrics through its log, a moment after the reply.
-METRICS_SETTLE_S = 0.5
 BATCHES, BATCH_REQUESTS, HANDLER_SECONDS = (
     "translation_batches_total",
     "translation_batch_requests_total",
@@ -28,6 +26,33 @@ def scrape(metrics_address: str) -> dict[str, float]:
     return values
 
 
+def steady(metrics_address: str, gap_s: float = 0.1, timeout_s: float = 2.0) -> dict[str, float]:
+    """The counters once two reads `gap_s` apart agree: the metric lines of what was answered before (a
+    warm-up) reach the frontend's /metrics through the worker's log, a moment after the replies."""
+    last = scrape(metrics_address)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(gap_s)
+        now = scrape(metrics_address)
+        if now == last:
+            break
+        last = now
+    return last
+
+
+def after_requests(metrics_address: str, before: dict[str, float], requests: int, timeout_s: float = 2.0) -> dict:
+    """The counters once the batches of `requests` more requests have reached them (see `steady`), or
+    after `timeout_s` when fewer reached the handler."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = scrape(metrics_address)
+        if now.get(BATCH_REQUESTS, 0.0) - before.get(BATCH_REQUESTS, 0.0) >= requests:
+            return steady(metrics_address, gap_s=0.02)  # a batch's counters arrive as lines one after another
+        if time.monotonic() > deadline:
+            return now
+        time.sleep(0.02)
+
+
 class BatchCounter:
     """start() before a run, record(result) after it: the counters' growth in between.
 
@@ -39,14 +64,12 @@ class BatchCounter:
 
     def start(self) -> None:
         if self.metrics_address:
-            time.sleep(METRICS_SETTLE_S)  # what came before has reached the counters
-            self.before = scrape(self.metrics_address)
+            self.before = steady(self.metrics_address)
 
     def record(self, result: Result) -> None:
         if not self.metrics_address:
             return
-        time.sleep(METRICS_SETTLE_S)
-        after = scrape(self.metrics_address)
+        after = after_requests(self.metrics_address, self.before, len(result.latencies))
         grown = {name: after.get(name, 0.0) - self.before.get(name, 0.0) for name in after}
         result.batches = round(grown.get(BATCHES, 0.0))
         result.batched_requests = round(grown.get(BATCH_REQUESTS, 0.0))

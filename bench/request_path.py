@@ -21,14 +21,13 @@ import html
 import json
 import random
 import statistics
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.batches import scrape
+from bench.batches import after_requests, steady
 from bench.cost import CpuMeter
 from bench.load import closed_loop
 from bench.workload import DATA_DIR, build_bench_model
@@ -139,15 +138,26 @@ async def post_all(url: str, bodies: list[dict[str, Any]], concurrency: int, lab
     return result, outcome.answers
 
 
-def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):
-    url = f"{server.inference_address}/predictions/tr_en"
-    before = scrape(server.metrics_address)
+@dataclass(frozen=True)
+class Setting:
+    """A setting under measurement: one model of the request path's TorchServe (see `serving`)."""
+
+    server: TorchServe
+    model: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.inference_address}/predictions/{self.model}"
+
+
+def measure(served: Setting, workload: str, setting: str, bodies: list[dict[str, Any]], concurrency: int):
+    server = served.server
+    before = steady(server.metrics_address)
     assert server.process is not None
     with CpuMeter(server.process.pid) as cpu:
-        result, answers = asyncio.run(post_all(url, bodies, concurrency, f"{workload} {setting}"))
+        result, answers = asyncio.run(post_all(served.url, bodies, concurrency, f"{workload} {setting}"))
     result.server_cpu_s = round(sum(cpu.server.values()), 3)
-    time.sleep(1.0)  # the frontend reads the worker's metric lines from its log a moment later
-    after = scrape(server.metrics_address)
+    after = after_requests(server.metrics_address, before, sum(a is not None for a in answers))
     result.workload, result.setting, result.requests = workload, setting, len(bodies)
     texts = [text for body in bodies for text in body["instances"]]
     result.characters = sum(len(t) for t in texts)
@@ -158,34 +168,43 @@ def measure(server: TorchServe, workload: str, setting: str, bodies: list[dict[s
 
 
 @contextmanager
-def serving(model_dir: Path, backend: str, workdir: Path, name: str, **handler: Any) -> Iterator[TorchServe]:
-    """A TorchServe with the shipped model-config.yaml, except the handler keys given."""
-    config = read_model_config(MODEL_CONFIG_PATH)
-    config["handler"] = {**config["handler"], **handler}
-    mar = build_archive(model_dir, workdir / f"store-{name}", backend=backend, model_config=config)
-    server = loopback_torchserve(mar.parent, workdir / f"ts-{name}")
+def serving(backend: str, workdir: Path, models: dict[str, tuple[Path, dict]]) -> Iterator[dict[str, Setting]]:
+    """One TorchServe serving each of `models` (name: model directory and the handler keys that differ
+    from the shipped model-config.yaml) as a model of its own. The settings are measured one at a time,
+    so the idle workers of the others cost nothing, and one server starts instead of one per setting."""
+    store = workdir / "store-request-path"
+    store.mkdir(parents=True, exist_ok=True)
+    for name, (model_dir, handler) in models.items():
+        config = read_model_config(MODEL_CONFIG_PATH)
+        config["handler"] = {**config["handler"], **handler}
+        mar = build_archive(model_dir, workdir / f"archive-{name}", backend=backend, model_config=config)
+        mar.rename(store / f"{name}.mar")
+    archives = ",".join(f"{name}={name}.mar" for name in models)
+    server = loopback_torchserve(store, workdir / "ts-request-path", archive=archives)
     server.start()
     try:
-        server.wait_ready(timeout=600)
-        # One request first, so that no run pays for the worker's first call.
-        asyncio.run(post_all(f"{server.inference_address}/predictions/tr_en", [{"instances": ["Ev."]}], 1, "warm-up"))
-        yield server
+        server.wait_ready(timeout=600, models=tuple(models))
+        settings = {name: Setting(server, name) for name in models}
+        # One request to each first, so that no run pays for a worker's first call.
+        for each in settings.values():
+            asyncio.run(post_all(each.url, [{"instances": ["Ev."]}], 1, "warm-up"))
+        yield settings
     finally:
         server.stop()
 
 
-Run = tuple[TorchServe, str, str, list[list[dict[str, Any]]]]
+Run = tuple[Setting, str, str, list[list[dict[str, Any]]]]
 
 
 def alternate(runs: list[Run], concurrency: int) -> list[PathResult]:
-    """Each (server, workload, setting, bodies of every round) in turn, round after round, summed per setting.
+    """Each (model, workload, setting, bodies of every round) in turn, round after round, summed per setting.
 
     The machine is shared: load that drifts over minutes then weighs on both settings of a comparison alike.
     """
     totals: list[PathResult] = []
     for r in range(len(runs[0][3])):
-        for k, (server, workload, setting, rounds) in enumerate(runs):
-            result = measure(server, workload, setting, rounds[r], concurrency)
+        for k, (served, workload, setting, rounds) in enumerate(runs):
+            result = measure(served, workload, setting, rounds[r], concurrency)
             if r == 0:
                 totals.append(result)
                 continue
@@ -214,25 +233,21 @@ def run_request_path(
     runaway = [[{"instances": [s]} for s in short]] * sizes.rounds
     # Quick runs use the tiny random model throughout; it rarely ends a sentence either, so it runs away too.
     runaway_model = demo_model if quick else build_bench_model(bench_model_dir)
-    with (
-        serving(demo_model, backend, workdir, "cache-off", cache_mib=0) as off,
-        serving(demo_model, backend, workdir, "cache-on", cache_mib=64) as on,
-    ):
+    models = {
+        "cache-off": (demo_model, {"cache_mib": 0}),
+        "cache-on": (demo_model, {"cache_mib": 64}),
+        "cap-off": (runaway_model, {"cache_mib": 0, "decode_length_factor": 0}),
+    }
+    if not quick:  # quick runs measure "cap on" on cache-off: the same model, the same settings
+        models["cap-on"] = (runaway_model, {"cache_mib": 0})
+    with serving(backend, workdir, models) as served:
+        off, on = served["cache-off"], served["cache-on"]
         runs = [(off, "documents", "split on", split), (off, "documents", "split off", whole),
                 (off, "markup", "text/plain", split), (off, "markup", "text/html", marked_up),
-                (off, "repeats", "cache off", repeats), (on, "repeats", "cache on", repeats)]  # fmt: skip
-        if quick:
-            runs.append((off, "runaway", "cap on", runaway))
+                (off, "repeats", "cache off", repeats), (on, "repeats", "cache on", repeats),
+                (served.get("cap-on", off), "runaway", "cap on", runaway),
+                (served["cap-off"], "runaway", "cap off", runaway)]  # fmt: skip
         results = alternate(runs, sizes.concurrency)
-    with ExitStack() as servers:
-        uncapped = servers.enter_context(
-            serving(runaway_model, backend, workdir, "cap-off", cache_mib=0, decode_length_factor=0)
-        )
-        runs = [(uncapped, "runaway", "cap off", runaway)]
-        if not quick:  # quick runs measured "cap on" on the cache-off server above: same model, same settings
-            capped = servers.enter_context(serving(runaway_model, backend, workdir, "cap-on", cache_mib=0))
-            runs.insert(0, (capped, "runaway", "cap on", runaway))
-        results += alternate(runs, sizes.concurrency)
     for r in results:
         r.setting = f"{backend} {r.setting}"
     return results

@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             demo = bleu_dir or (model_dir if args.model_dir else None)
             if demo is None:
                 demo = build_model_dir_for_quick(workdir)
-            # A quick run checks the workloads on one backend only: each costs three TorchServe starts.
+            # A quick run checks the workloads on one backend only: each starts a TorchServe of four models.
             for backend_name in backends[:1] if args.quick else backends:
                 path_results += run_request_path(demo, args.bench_model_dir, backend_name, workdir, args.quick)
     rows = targets(results, bleu, auto, first_requests)

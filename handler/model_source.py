@@ -35,6 +35,7 @@ WEIGHT_FILE = re.compile(
 # From a hub repo only what serving can use: not the TensorFlow, Flax or Rust weights beside them.
 HUB_PATTERNS = ["*.json", "*.spm", "*.safetensors", "pytorch_model*.bin"]
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?")
+COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 class ModelSourceError(Exception):
@@ -91,7 +92,9 @@ def from_hub(spec: str) -> LocatedModel:
 
     repo_id, _, revision = spec.partition("@")
     try:
-        path = Path(snapshot_download(repo_id, revision=revision or None, allow_patterns=HUB_PATTERNS))
+        path = cached_commit(repo_id, revision) or Path(
+            snapshot_download(repo_id, revision=revision or None, allow_patterns=HUB_PATTERNS)
+        )
     except LocalEntryNotFoundError:
         raise ModelSourceError(
             f"{spec} is not a local directory and not in the Hugging Face cache, and the hub is unreachable "
@@ -106,6 +109,26 @@ def from_hub(spec: str) -> LocatedModel:
         raise ModelSourceError(f"cannot fetch {spec} from the Hugging Face hub: {_first_line(e)}") from None
     source = {"kind": "hub", "id": repo_id, "revision": revision or "main", "commit": path.name}
     return LocatedModel(path, source)
+
+
+def cached_commit(repo_id: str, revision: str) -> Path | None:
+    """The snapshot of a pinned commit when the HF cache holds its config and weights whole, else None.
+
+    A commit never changes, so the hub is not asked. huggingface_hub would first list the commit's files
+    on the hub unless its cache kept that list (older versions' caches and hand-made ones do not), and an
+    unreachable hub costs about 20 s of its retries there.
+    """
+    if not COMMIT.fullmatch(revision):
+        return None
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        path = Path(snapshot_download(repo_id, revision=revision, allow_patterns=HUB_PATTERNS, local_files_only=True))
+        whole = (path / CONFIG_FILE).is_file() and bool(safetensors_files(path) or pytorch_weight_files(path))
+    except (LocalEntryNotFoundError, ModelSourceError):  # not cached, or cut short: the hub decides
+        return None
+    return path if whole else None
 
 
 def gcs_folder_names(uri: str) -> tuple[str, str, list[str]]:

@@ -162,15 +162,20 @@ class TorchServe:
             )
         return self
 
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        """Block until the model's workers are READY; raise with the log's tail if they never are."""
+    def wait_ready(self, timeout: float = 180.0, models: tuple[str, ...] = (MODEL_NAME,)) -> None:
+        """Block until the workers of every model in `models` are READY; raise with the log's tail if they never are."""
         deadline = time.monotonic() + timeout
         reason = "not started"
+        waiting = list(models)
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"TorchServe exited with {self.process.returncode}:\n{self.log_tail()}")
-            ready, reason = model_status(self.management_address)
-            if ready:
+            while waiting:
+                ready, reason = model_status(self.management_address, waiting[0])
+                if not ready:
+                    break
+                waiting.pop(0)
+            if not waiting:
                 return
             time.sleep(0.5)
         raise TimeoutError(f"model not ready after {timeout:.0f} s ({reason}):\n{self.log_tail()}")

@@ -5,6 +5,8 @@ the archive's faults.json names. tests/faults.py packs it into a copy of an arch
     {"initialize_raise": "broken on purpose"} a load that always fails (RuntimeError)
     {"handle_sleep": 8}                      a slow model (seconds before each batch)
     {"handle_sleep": 8, "sleep_when": "SLOW"} slow only for batches whose requests hold "SLOW"
+    {"handle_sleep": 60, "release": PATH}    each batch held until the file PATH exists (60 s at most):
+                                             the test decides when the batches in flight may finish
 """
 
 from __future__ import annotations
@@ -31,5 +33,14 @@ class FaultInjectingHandler(TranslationHandler):
         marker = self.faults.get("sleep_when")
         # A request's body is bytes, or what TorchServe decoded from JSON: its repr holds an ASCII marker.
         if marker is None or any(marker in repr(row) for row in data):
-            time.sleep(self.faults.get("handle_sleep", 0))
+            self.hold()
         return super().handle(data, context)
+
+    def hold(self) -> None:
+        seconds, release = self.faults.get("handle_sleep", 0), self.faults.get("release")
+        if release is None:
+            time.sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while not Path(release).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)

@@ -25,7 +25,7 @@ def with_member(archive: Path, out: Path, name: str, change: Callable[[bytes], b
 
 def with_faults(archive: Path, out: Path, **faults: float | str) -> Path:
     """Write to `out` a copy of `archive` that serves through FaultInjectingHandler with `faults`
-    (initialize_sleep, initialize_raise, handle_sleep, sleep_when: tests/fault_handler.py)."""
+    (initialize_sleep, initialize_raise, handle_sleep, sleep_when, release: tests/fault_handler.py)."""
     handler = FAULT_HANDLER.read_bytes()
     return _rewrite(archive, out, {HANDLER_MEMBER: lambda _: handler}, {FAULTS_FILE: json.dumps(faults).encode()})
 

@@ -207,9 +207,11 @@ def test_batches_come_from_the_handler_counters_and_floor_refuses_bad_flags():
         "ts_inference_requests_total 99.0\n",
     ]
 
+    showing = [0]  # the page the port serves now
+
     class Metrics(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = pages.pop(0).encode() if self.path == "/metrics" else b""
+            body = pages[showing[0]].encode() if self.path == "/metrics" else b""
             self.send_response(200 if body else 404)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -223,6 +225,10 @@ def test_batches_come_from_the_handler_counters_and_floor_refuses_bad_flags():
     try:
         counter, result = BatchCounter(f"http://127.0.0.1:{server.server_address[1]}"), Result("torchserve", "x", 8, 1)
         counter.start()
+        # The run's 35 answers came back; their batches' counters reach the port a moment later, and
+        # record() waits for them.
+        result.latencies = [0.01] * 35
+        threading.Timer(0.3, showing.__setitem__, (0, 1)).start()
         counter.record(result)
     finally:
         server.shutdown()

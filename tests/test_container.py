@@ -521,10 +521,10 @@ def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_fligh
     """One entrypoint with TorchServe's own routes, for two checks: a worker killed mid-batch, then a shutdown."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # Every batch takes 8 s more in the handler, so that the requests are surely in flight at the kill
-    # and at SIGTERM however fast the machine is (a slow model, as far as the entrypoint can tell).
-    store = tmp_path / "slow-batches"
-    with_faults(tiny_archive, store / "tr_en.mar", handle_sleep=8)
+    # Every batch is held in the handler until the test releases it, so that the requests are surely in
+    # flight at the kill and at SIGTERM however fast the machine is (a slow model, to the entrypoint).
+    store, release = tmp_path / "held-batches", tmp_path / "release"
+    with_faults(tiny_archive, store / "tr_en.mar", handle_sleep=120, release=str(release))
     c = container({**TORCHSERVE_ROUTES, "DRAIN_SECONDS": "120"}, store)
     c.wait_ready()
 
@@ -559,6 +559,7 @@ def test_a_dying_worker_is_a_503_to_retry_and_sigterm_finishes_requests_in_fligh
         refused = requests.post(c.predict_url, json={"instances": ["Bu odun yanmaz."]}, timeout=30)
         assert refused.status_code == 503 and "shutting down" in refused.json()["error"]
         assert refused.headers["Retry-After"] == "1"
+        release.touch()
         for future in in_flight:
             response = future.result()
             assert response.status_code == 200, response.text

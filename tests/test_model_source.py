@@ -7,7 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -100,6 +104,57 @@ def test_hub_id_is_served_from_the_cache_when_the_hub_is_offline(tiny_model_dir,
             source = json.loads(z.read(SOURCE_FILE))
         assert source == {"kind": "hub", "id": HUB_ID, "revision": revision, "commit": HUB_COMMIT}
         assert f"model source: Hugging Face hub {HUB_ID}@{revision} (commit {HUB_COMMIT})" in result.stdout
+
+
+@contextmanager
+def recording_hub() -> Iterator[tuple[str, list[str]]]:
+    """A stand-in hub on loopback that answers every request 404 and records its path."""
+    paths: list[str] = []
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            paths.append(self.path)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def locate_in_process_of_its_own(spec: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """handler.model_source.locate in a fresh interpreter: huggingface_hub reads HF_* when imported."""
+    code = "import sys; from handler.model_source import locate; print(locate(sys.argv[1], None).directory)"
+    return subprocess.run([sys.executable, "-c", code, spec], capture_output=True, text=True, cwd=REPO_ROOT,
+                          env={**os.environ, **env}, timeout=120)  # fmt: skip
+
+
+def test_a_pinned_commit_whole_in_the_cache_is_served_without_asking_the_hub(tiny_model_dir, tmp_path):
+    snapshot = hub_cache(tmp_path / "hf", HUB_ID, tiny_model_dir)
+    with recording_hub() as (endpoint, asked):
+        env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_ENDPOINT": endpoint}
+        result = locate_in_process_of_its_own(f"{HUB_ID}@{HUB_COMMIT}", env)
+        assert result.returncode == 0, result.stderr
+        assert Path(result.stdout.strip()) == snapshot and asked == []
+        # A branch can move: the hub is asked what it points at (and, answering nothing, the cache serves).
+        result = locate_in_process_of_its_own(HUB_ID, env)
+        assert result.returncode == 0 and Path(result.stdout.strip()) == snapshot, result.stderr
+        assert f"/api/models/{HUB_ID}/revision/main" in asked, asked
+        # A snapshot cut short (its weights not there yet) is the hub's to complete: it is asked.
+        asked.clear()
+        (snapshot / "model.safetensors").unlink()
+        locate_in_process_of_its_own(f"{HUB_ID}@{HUB_COMMIT}", env)
+        assert any(HUB_COMMIT in path for path in asked), asked
 
 
 @pytest.mark.parametrize("hub", ["HF_HUB_OFFLINE=1", "unreachable"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import requests
 import torch
 
 from handler.archive import build_archive
-from handler.torchserve import loopback_torchserve, model_status
+from handler.torchserve import loopback_torchserve
 from tests.model_layouts import original_sample_layout
 
 pytestmark = pytest.mark.torchserve
@@ -58,10 +57,7 @@ def server(tmp_path_factory, layouts):
     ts = loopback_torchserve(store, tmp_path_factory.mktemp("parity-ts"), archive=archives)
     ts.start()
     try:
-        deadline = time.monotonic() + 300
-        while not all(model_status(ts.management_address, name)[0] for name in layouts):
-            assert time.monotonic() < deadline and ts.process.poll() is None, ts.log_tail()
-            time.sleep(0.5)
+        ts.wait_ready(timeout=300, models=tuple(layouts))
         yield ts
     finally:
         ts.kill()

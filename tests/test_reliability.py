@@ -192,13 +192,14 @@ def own_server(tmp_path, tiny_model_dir):
 
 
 def test_killed_worker_fails_its_request_and_is_replaced(own_server):
-    # The request takes 30 s in the handler: it is surely in the worker when the worker is killed.
+    # The request takes 30 s in the handler: it is in the worker when the worker is killed.
     server = own_server(faults={"handle_sleep": 30, "sleep_when": "SLOW"})
     url = f"{server.inference_address}/predictions/tr_en"
     (pid,) = server.worker_pids()
+    before = log_count(server, "Backend received inference")
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(post, url, SLOW)
-        time.sleep(1.5)
+        wait_for_log(server, "Backend received inference", before)
         os.kill(pid, signal.SIGKILL)
         response = pending.result()
     assert response.status_code >= 500
@@ -268,8 +269,10 @@ def medium(i: int) -> dict:
 def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_them(own_server, tmp_path):
     from vertex import batch_local
 
-    # Room for several requests in the batch the worker dies holding, which it holds for 3 s at least.
-    server = own_server(batchSize=8, maxBatchDelay=300, faults={"handle_sleep": 3})
+    # Room for several requests in the batch the worker dies holding, which it holds until the kill:
+    # each batch is held while the file `release` is missing, and the test makes it after each kill.
+    release = tmp_path / "release"
+    server = own_server(batchSize=8, maxBatchDelay=300, faults={"handle_sleep": 120, "release": str(release)})
     url = f"{server.inference_address}/predictions/tr_en"
     received = "Backend received inference"
     (pid,) = server.worker_pids()
@@ -278,6 +281,7 @@ def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_th
         pending = [pool.submit(post, url, medium(i)) for i in range(6)]
         wait_for_log(server, received, before)
         os.kill(pid, signal.SIGKILL)
+        release.touch()  # requests the dying batch did not hold are answered by the new worker
         responses = [f.result(timeout=180) for f in pending]
     # Every request got an answer; those of the dying batch say the worker died, which batch_local retries.
     died = [r for r in responses if r.status_code != 200]
@@ -287,6 +291,7 @@ def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_th
         assert response.status_code in (500, 507) and response.json()["message"] == "Worker died.", response.text
         assert batch_local.worker_died(response.status_code, response.json())
     wait_for_new_worker(server, pid)
+    release.unlink()
 
     values = [f"Cümle {i}: bu odun yanmaz." for i in range(40)]
     source = tmp_path / "in.jsonl"
@@ -302,8 +307,9 @@ def test_worker_death_mid_batch_answers_every_request_and_batch_local_resends_th
     try:
         with ThreadPoolExecutor(1) as pool:
             run = pool.submit(batch_local.main, argv)
-            wait_for_log(server, received, before + 2)  # a few batches in
+            wait_for_log(server, received, before)  # the worker holds the run's first batch
             os.kill(pid, signal.SIGKILL)
+            release.touch()  # the new worker answers at once
             assert run.result(timeout=600) == 0
     finally:
         proxy.close()
