@@ -251,13 +251,13 @@ def test_soak_runs_with_parameters_and_handler_config_and_plots(tmp_path, tiny_m
     from bench import soak
 
     out = tmp_path / "soak"
-    code = soak.main(["--model-dir", str(tiny_model_dir), "--duration", "8", "--rate", "2", "--warmup", "2",
+    code = soak.main(["--model-dir", str(tiny_model_dir), "--duration", "4", "--rate", "4", "--warmup", "1",
                       "--parameters", '{"num_beams": 1, "max_new_tokens": 6}', "--pool", "40",
                       "--handler-config", "max_batch_sentences=16", "--handler-config", "cache_mib=1",
                       "--out", str(out)])  # fmt: skip
     report = json.loads((out / "soak.json").read_text())
     assert (report["sent"], report["failed"], report["lost"], report["duplicated"]) == (16, 0, 0, 0)
-    assert report["parameters"] == {"num_beams": 1, "max_new_tokens": 6} and report["warmup_s"] == 2
+    assert report["parameters"] == {"num_beams": 1, "max_new_tokens": 6} and report["warmup_s"] == 1
     # The 40 corpus sentences were learned (so cached) first: the steady part is answered from the
     # cache, and the server's own counters say so.
     assert report["pool"] == 40 and report["cache_hits"] >= report["sent"] and report["cache_misses"] == 0

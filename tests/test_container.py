@@ -186,10 +186,10 @@ def lifecycles(tmp_path_factory, tiny_archive, nan_model_dir):
         stop(watched.container)
 
 
-# Each lifecycle's settings: a 15 s load timeout with failures unlimited (the timeout decides), the
+# Each lifecycle's settings: a 10 s load timeout with failures unlimited (the timeout decides), the
 # default failure limit within a timeout it never reaches (the limit decides).
 LIFECYCLES = {
-    "fails-to-load": {"MODEL_LOAD_TIMEOUT": "15", "LOAD_FAILURES_LIMIT": "1000"},
+    "fails-to-load": {"MODEL_LOAD_TIMEOUT": "10", "LOAD_FAILURES_LIMIT": "1000"},
     "corrupt-weights": {"MODEL_LOAD_TIMEOUT": "600"},
     "handler-raises": {"MODEL_LOAD_TIMEOUT": "600"},
     "slow-load": {"MODEL_LOAD_TIMEOUT": "300"},
@@ -635,7 +635,7 @@ def test_a_model_that_fails_to_load_is_never_ready_and_exits_non_zero(lifecycles
     watched = lifecycles["fails-to-load"]
     answers, c = watched.wait(timeout=180), watched.container
     assert c.process.wait(timeout=30) == entrypoint.EXIT_NOT_SERVING
-    assert "did not load within 15 s" in c.output()
+    assert "did not load within 10 s" in c.output()
     assert len(answers) >= 5 and not any(answers)
 
 

@@ -205,18 +205,26 @@ def broken(tiny_model_dir: Path, tmp_path: Path, name: str) -> Path:
 
 
 @pytest.mark.slow
-def test_what_is_not_a_marian_model_is_refused_naming_the_file(tiny_model_dir, tmp_path):
+def test_what_is_not_a_marian_model_is_refused_naming_the_file(tiny_model_dir, tmp_path, capsys):
+    from handler import archive
+
     def refusal(model_dir: Path) -> str:
-        result = archive_cli("--model-dir", str(model_dir), "--export-path", str(tmp_path / "store"))
-        assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
-        return result.stderr
+        """The command's exit status and its one line on stderr (its main() here; the command once below)."""
+        capsys.readouterr()  # what the test's own set-up printed
+        assert archive.main(["--model-dir", str(model_dir), "--export-path", str(tmp_path / "store")]) == 1
+        stderr = capsys.readouterr().err
+        assert stderr.count("\n") == 1, stderr
+        return stderr
 
     encoder_only = broken(tiny_model_dir, tmp_path, "bert")
     (encoder_only / "config.json").write_text(json.dumps({"model_type": "bert", "architectures": ["BertModel"]}))
-    assert refusal(encoder_only) == (
+    expected = (
         f"error: {encoder_only / 'config.json'} describes a bert model (BertModel), not a Marian translation model "
         "(model_type marian, as Helsinki-NLP/opus-mt-* have)\n"
     )
+    assert refusal(encoder_only) == expected
+    command = archive_cli("--model-dir", str(encoder_only), "--export-path", str(tmp_path / "store"))
+    assert (command.returncode, command.stderr) == (1, expected)
     no_tokenizer = broken(tiny_model_dir, tmp_path, "no-vocab")
     (no_tokenizer / "vocab.json").unlink()
     assert f"{no_tokenizer} is not a Marian model directory: missing vocab.json" in refusal(no_tokenizer)
