@@ -166,16 +166,14 @@ class TorchServe:
         """Block until the workers of every model in `models` are READY; raise with the log's tail if they never are."""
         deadline = time.monotonic() + timeout
         reason = "not started"
-        waiting = list(models)
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"TorchServe exited with {self.process.returncode}:\n{self.log_tail()}")
-            while waiting:
-                ready, reason = model_status(self.management_address, waiting[0])
+            for model in models:
+                ready, reason = model_status(self.management_address, model)
                 if not ready:
                     break
-                waiting.pop(0)
-            if not waiting:
+            else:
                 return
             time.sleep(0.5)
         raise TimeoutError(f"model not ready after {timeout:.0f} s ({reason}):\n{self.log_tail()}")
